@@ -1,0 +1,150 @@
+"""Pure rules of the registry: visibility and QualificationValidity (DESIGN §3).
+
+Every function takes time as an argument: ``as_of`` is the business instant T (what OQS knows
+and shows), ``query.confirm_date`` is the date D the qualification is checked against.
+
+Insurance-card route (照会区分 2):
+
+1. Candidates are the records visible at T that match the key (insurer, 記号 if given,
+   番号, 枝番 if given, 生年月日).
+2. No candidate → 4 該当資格なし.
+3. Candidates of several persons (twins under one 記号番号 queried without 枝番) → 5 複数該当,
+   one result per person.
+4. One person: a candidate valid on D → 1 有効. Otherwise, when the person has another visible
+   record, newer than the candidate, that is valid on D or later → 3 無効（新しい資格あり）.
+   Otherwise → 2 無効, showing the loss (ReasonOfLoss, DisqualificationDate) when it is known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import groupby
+
+from .model import Confirmation, InsuranceCardQuery, Qualification, Validity
+
+__all__ = [
+    "is_visible",
+    "as_known",
+    "visible_records",
+    "matches_key",
+    "shown",
+    "confirm_by_insurance_card",
+]
+
+
+def is_visible(record: Qualification, *, as_of: dt.datetime) -> bool:
+    """Tell whether OQS shows the record at ``as_of``: registered and not on hold."""
+    if record.registered_at > as_of:
+        return False
+    return not any(hold.covers(as_of) for hold in record.holds)
+
+
+def as_known(record: Qualification, *, as_of: dt.datetime) -> Qualification:
+    """Return the record as OQS knows it at ``as_of``: a loss registered later is not yet there."""
+    if record.valid_to is None:
+        return record
+    loss_known_at = record.loss_registered_at or record.registered_at
+    if loss_known_at <= as_of:
+        return record
+    return replace(record, valid_to=None, reason_of_loss=None, loss_registered_at=None)
+
+
+def visible_records(
+    records: Iterable[Qualification], *, as_of: dt.datetime
+) -> list[Qualification]:
+    """Return the records visible at ``as_of``, each as known then."""
+    return [as_known(r, as_of=as_of) for r in records if is_visible(r, as_of=as_of)]
+
+
+def matches_key(record: Qualification, query: InsuranceCardQuery) -> bool:
+    """Tell whether the record answers the insurance-card key; 記号 and 枝番 only when given."""
+    return (
+        record.insurer.number == query.insurer_number
+        and record.number == query.number
+        and record.birthdate == query.birthdate
+        and (query.symbol is None or record.symbol == query.symbol)
+        and (query.branch is None or record.branch == query.branch)
+    )
+
+
+def shown(record: Qualification, *, day: dt.date, limit_consent: bool) -> Qualification:
+    """Return the record as a result message carries it for confirmation date ``day``.
+
+    Certificates are those valid on ``day``; 限度額適用認定証 only with the patient's consent.
+    """
+    return replace(
+        record,
+        elderly=tuple(c for c in record.elderly if c.valid_on(day)),
+        limits=tuple(c for c in record.limits if c.valid_on(day)) if limit_consent else (),
+        specific_diseases=tuple(c for c in record.specific_diseases if c.valid_on(day)),
+    )
+
+
+def _latest(records: Sequence[Qualification]) -> Qualification:
+    return max(records, key=lambda r: (r.valid_from, r.registered_at))
+
+
+def _pick(candidates: Sequence[Qualification], day: dt.date) -> Qualification:
+    """The candidate to show for one person: the one valid on ``day``, else the latest."""
+    valid = [r for r in candidates if r.valid_on(day)]
+    return _latest(valid or candidates)
+
+
+def _has_newer(
+    candidate: Qualification, others: Iterable[Qualification], day: dt.date
+) -> bool:
+    return any(
+        other is not candidate
+        and other.valid_from >= candidate.valid_from
+        and other.valid_on_or_after(day)
+        for other in others
+    )
+
+
+def _validity_for_one_person(
+    candidate: Qualification, person_records: Sequence[Qualification], day: dt.date
+) -> Validity:
+    if candidate.valid_on(day):
+        return Validity.VALID
+    if _has_newer(candidate, person_records, day):
+        return Validity.INVALID_NEWER_EXISTS
+    return Validity.INVALID
+
+
+def confirm_by_insurance_card(
+    records: Iterable[Qualification], *, query: InsuranceCardQuery, as_of: dt.datetime
+) -> Confirmation:
+    """Decide QualificationValidity for an insurance-card lookup (DESIGN §3.3).
+
+    ``records`` must hold every record of every person who has a record matching the key
+    (matching or not, visible or not); the rule filters them itself.
+    """
+    visible = visible_records(records, as_of=as_of)
+    by_person = {
+        person_id: list(group)
+        for person_id, group in groupby(
+            sorted(visible, key=lambda r: r.person_id), key=lambda r: r.person_id
+        )
+    }
+    day = query.confirm_date
+    matching = {
+        person_id: [r for r in person_records if matches_key(r, query)]
+        for person_id, person_records in by_person.items()
+    }
+    matching = {person_id: found for person_id, found in matching.items() if found}
+
+    if not matching:
+        return Confirmation(Validity.NOT_FOUND, query, as_of)
+
+    picked = {person_id: _pick(found, day) for person_id, found in matching.items()}
+    results = tuple(
+        shown(picked[p], day=day, limit_consent=query.limit_consent) for p in sorted(picked)
+    )
+    if len(picked) > 1:
+        return Confirmation(Validity.MULTIPLE, query, as_of, results)
+
+    (person_id,) = picked
+    validity = _validity_for_one_person(picked[person_id], by_person[person_id], day)
+    return Confirmation(validity, query, as_of, results)
