@@ -1,0 +1,245 @@
+"""Queries and inserts on a connection. Repositories never commit: the unit of work does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from . import orm
+from .model import (
+    ElderlyCertificate,
+    Family,
+    Hold,
+    Insurer,
+    InsurerKind,
+    LimitCertificate,
+    Person,
+    Qualification,
+    ReasonOfLoss,
+    Sex,
+    SpecificDiseaseCertificate,
+)
+
+__all__ = ["Repository"]
+
+_q, _h, _i = orm.qualifications, orm.holds, orm.insurers
+
+# Built once: every record of every person who has a record under the key, with the
+# insurer and any holds (rare, so the outer join seldom multiplies rows).
+_CANDIDATES = (
+    select(_q, _i.c.name.label("insurer_name"), _i.c.kind.label("insurer_kind"),
+           _h.c.id.label("hold_id"), _h.c.held_from, _h.c.held_until,
+           _h.c.reason.label("hold_reason"))
+    .join(_i, _i.c.number == _q.c.insurer_number)
+    .outerjoin(_h, _h.c.qualification_id == _q.c.id)
+    .where(
+        _q.c.person_id.in_(
+            select(_q.c.person_id)
+            .where(_q.c.insurer_number == bindparam("insurer"))
+            .where(_q.c.number == bindparam("number"))
+            .where(_q.c.birthdate == bindparam("birthdate"))
+            .scalar_subquery()
+        )
+    )
+    .order_by(_q.c.person_id, _q.c.valid_from, _q.c.id, _h.c.held_from)
+)
+
+
+def _dates(raw: Any, *names: str) -> dict[str, Any]:
+    return {k: (dt.date.fromisoformat(v) if k in names and v else v) for k, v in raw.items()}
+
+
+_CERT_DATES = ("issued_on", "valid_start", "valid_end", "long_term_date")
+
+
+def _certificates(cls, raw: Sequence[dict] | None) -> tuple:
+    return tuple(cls(**_dates(item, *_CERT_DATES)) for item in raw or ())
+
+
+def _certificate_json(certs: Iterable[Any]) -> list[dict[str, Any]]:
+    out = []
+    for cert in certs:
+        item = {k: getattr(cert, k) for k in cert.__slots__}
+        out.append({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.items()})
+    return out
+
+
+def _qualification(row: Any, holds: tuple[Hold, ...]) -> Qualification:
+    return Qualification(
+        id=row.id,
+        person_id=row.person_id,
+        insurer=Insurer(row.insurer_number, row.insurer_name, InsurerKind(row.insurer_kind)),
+        number=row.number,
+        symbol=row.symbol,
+        branch=row.branch,
+        family=Family(row.family),
+        card_class=row.card_class,
+        name=row.name,
+        kana=row.kana,
+        birthdate=row.birthdate,
+        sex=Sex(row.sex),
+        sex2=Sex(row.sex2) if row.sex2 else None,
+        address=row.address,
+        post_number=row.post_number,
+        insured_name=row.insured_name,
+        name_other=row.name_other,
+        kana_other=row.kana_other,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        reason_of_loss=ReasonOfLoss(row.reason_of_loss) if row.reason_of_loss else None,
+        registered_at=row.registered_at,
+        loss_registered_at=row.loss_registered_at,
+        card_issued_on=row.card_issued_on,
+        card_valid_start=row.card_valid_start,
+        card_valid_end=row.card_valid_end,
+        ratio=row.ratio,
+        preschool=row.preschool,
+        elderly=_certificates(ElderlyCertificate, row.elderly),
+        limits=_certificates(LimitCertificate, row.limits),
+        specific_diseases=_certificates(SpecificDiseaseCertificate, row.specific_diseases),
+        holds=holds,
+    )
+
+
+def _qualification_values(q: Qualification) -> dict[str, Any]:
+    return {
+        "person_id": q.person_id,
+        "insurer_number": q.insurer.number,
+        "symbol": q.symbol,
+        "number": q.number,
+        "branch": q.branch,
+        "family": q.family.value,
+        "card_class": q.card_class,
+        "name": q.name,
+        "kana": q.kana,
+        "birthdate": q.birthdate,
+        "sex": q.sex.value,
+        "sex2": q.sex2.value if q.sex2 else None,
+        "address": q.address,
+        "post_number": q.post_number,
+        "insured_name": q.insured_name,
+        "name_other": q.name_other,
+        "kana_other": q.kana_other,
+        "valid_from": q.valid_from,
+        "valid_to": q.valid_to,
+        "reason_of_loss": q.reason_of_loss.value if q.reason_of_loss else None,
+        "registered_at": q.registered_at,
+        "loss_registered_at": q.loss_registered_at,
+        "card_issued_on": q.card_issued_on,
+        "card_valid_start": q.card_valid_start,
+        "card_valid_end": q.card_valid_end,
+        "ratio": q.ratio,
+        "preschool": q.preschool,
+        "elderly": _certificate_json(q.elderly),
+        "limits": _certificate_json(q.limits),
+        "specific_diseases": _certificate_json(q.specific_diseases),
+    }
+
+
+class Repository:
+    """Reads and writes the registry on one connection inside the caller's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def candidates(
+        self, *, insurer: str, number: str, birthdate: dt.date
+    ) -> list[Qualification]:
+        """Return every record of every person with a record under (insurer, 番号, 生年月日)."""
+        rows = self.connection.execute(
+            _CANDIDATES, {"insurer": insurer, "number": number, "birthdate": birthdate}
+        ).all()
+        return _group_holds(rows)
+
+    def get_insurer(self, number: str) -> Insurer | None:
+        row = self.connection.execute(select(_i).where(_i.c.number == number)).first()
+        return None if row is None else Insurer(row.number, row.name, InsurerKind(row.kind))
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def add_insurer(self, insurer: Insurer) -> None:
+        self.connection.execute(
+            insert(_i).values(number=insurer.number, name=insurer.name, kind=insurer.kind.value)
+        )
+
+    def add_person(self, person: Person) -> int:
+        values = {
+            "name": person.name,
+            "kana": person.kana,
+            "birthdate": person.birthdate,
+            "sex": person.sex.value,
+            "address": person.address,
+            "post_number": person.post_number,
+        }
+        result = self.connection.execute(insert(orm.persons).values(values))
+        return result.inserted_primary_key[0]
+
+    def add_qualification(self, qualification: Qualification) -> int:
+        """Insert the record and its holds; return its id."""
+        result = self.connection.execute(
+            insert(_q).values(_qualification_values(qualification))
+        )
+        new_id = result.inserted_primary_key[0]
+        for hold in qualification.holds:
+            self.add_hold(new_id, hold)
+        return new_id
+
+    def add_hold(self, qualification_id: int, hold: Hold) -> int:
+        result = self.connection.execute(
+            insert(_h).values(
+                qualification_id=qualification_id,
+                held_from=hold.held_from,
+                held_until=hold.held_until,
+                reason=hold.reason,
+            )
+        )
+        return result.inserted_primary_key[0]
+
+    def end_hold(self, hold_id: int, *, at: dt.datetime) -> None:
+        self.connection.execute(update(_h).where(_h.c.id == hold_id).values(held_until=at))
+
+    def record_loss(
+        self,
+        qualification_id: int,
+        *,
+        valid_to: dt.date,
+        reason: ReasonOfLoss | None,
+        registered_at: dt.datetime,
+    ) -> None:
+        """Close the record's valid time at ``valid_to``, known to OQS from ``registered_at``."""
+        self.connection.execute(
+            update(_q)
+            .where(_q.c.id == qualification_id)
+            .values(
+                valid_to=valid_to,
+                reason_of_loss=reason.value if reason else None,
+                loss_registered_at=registered_at,
+            )
+        )
+
+    def add_institution(
+        self, *, code: str, name: str, kind: str, prefecture: str, municipality: str | None = None
+    ) -> None:
+        self.connection.execute(
+            insert(orm.institutions).values(
+                code=code, name=name, kind=kind, prefecture=prefecture, municipality=municipality
+            )
+        )
+
+
+def _group_holds(rows: Sequence[Any]) -> list[Qualification]:
+    records: list[Qualification] = []
+    pending: list[Hold] = []
+    for index, row in enumerate(rows):
+        if row.hold_id is not None:
+            pending.append(Hold(row.held_from, row.held_until, row.hold_reason, row.hold_id))
+        last_of_record = index + 1 == len(rows) or rows[index + 1].id != row.id
+        if last_of_record:
+            records.append(_qualification(row, tuple(pending)))
+            pending = []
+    return records
