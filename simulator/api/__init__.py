@@ -1,0 +1,1 @@
+"""The external interfaces: one blueprint each, thin views over the services."""

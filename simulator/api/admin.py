@@ -1,0 +1,29 @@
+"""``/sim/v1``: the admin API (clock, and later scenarios, events, faults). Admin token required.
+
+Clients send ``Authorization: Bearer <admin token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, request
+
+from ..registry.errors import Unauthorized
+from ..runtime import current_runtime
+
+bp = Blueprint("admin", __name__, url_prefix="/sim/v1")
+
+
+@bp.before_request
+def require_admin_token() -> None:
+    sent = request.headers.get("Authorization", "")
+    scheme, _, token = sent.partition(" ")
+    expected = current_runtime().admin_token
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+        raise Unauthorized("admin token required: send 'Authorization: Bearer <token>'")
+
+
+@bp.get("/clock")
+def get_clock():
+    return current_runtime().clock.describe()

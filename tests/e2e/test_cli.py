@@ -1,0 +1,145 @@
+"""The ``oqs-sim`` command: db, clock, and a real ``serve`` process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path}/cli.db"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_db_upgrade_then_current_report_the_head_revision(sqlite_url) -> None:
+    upgraded = run("db", "upgrade", "--db", sqlite_url)
+    current = run("db", "current", "--db", sqlite_url)
+
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "schema at revision 0001" in upgraded.output
+    assert current.output.strip() == "0001 (head: 0001)"
+
+
+def test_clock_commands_ask_for_a_migrated_database(sqlite_url) -> None:
+    result = run("clock", "show", "--db", sqlite_url)
+
+    assert result.exit_code == 1
+    assert "run `oqs-sim db upgrade`" in result.output
+
+
+def test_clock_set_advance_and_show(database_url) -> None:
+    set_ = run("clock", "set", "2026-04-01T09:00", "--frozen", "--db", database_url)
+    days = run("clock", "advance", "5d", "--db", database_url)
+    hours = run("clock", "advance", "PT3H", "--db", database_url)
+    shown = run("clock", "show", "--db", database_url)
+
+    assert set_.output.strip() == "2026-04-01T09:00:00+09:00  frozen"
+    assert days.output.strip() == "2026-04-06T09:00:00+09:00  frozen"
+    assert hours.output.strip() == "2026-04-06T12:00:00+09:00  frozen"
+    assert shown.output.strip() == "2026-04-06T12:00:00+09:00  frozen"
+
+
+def test_a_running_clock_shows_its_speed(database_url) -> None:
+    result = run("clock", "set", "2026-04-01", "--running", "--speed", "60", "--db", database_url)
+
+    assert result.exit_code == 0
+    assert result.output.strip().endswith("running ×60")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("clock", "advance", "5x"), "DURATION: expected e.g. 5d"),
+        (("clock", "advance", "--", "-1d"), "DURATION: expected e.g. 5d"),
+        (("clock", "set", "2026-02-30"), "INSTANT: expected YYYY-MM-DD"),
+        (("clock", "set", "2026-04-01", "--speed", "0"), "speed: must be a number greater"),
+    ],
+    ids=["unknown unit", "negative", "impossible date", "zero speed"],
+)
+def test_bad_clock_input_exits_2_naming_the_argument(database_url, args, message) -> None:
+    result = run("clock", args[1], "--db", database_url, *args[2:])
+
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_config_file_chooses_the_database(tmp_path) -> None:
+    config = tmp_path / "oqs-sim.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path}/from-config.db"\n')
+
+    result = run("--config", str(config), "db", "upgrade")
+
+    assert result.exit_code == 0
+    assert (tmp_path / "from-config.db").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _console_script() -> str:
+    beside_python = Path(sys.executable).with_name("oqs-sim")
+    found = str(beside_python) if beside_python.exists() else shutil.which("oqs-sim")
+    assert found, "the oqs-sim console script is not installed (pip install -e .)"
+    return found
+
+
+def _get(url: str, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=2) as response:
+        return response.status, json.loads(response.read())
+
+
+def _wait_for(url: str, deadline: float):
+    while True:
+        try:
+            return _get(url)
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_serve_migrates_an_empty_database_and_answers(tmp_path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [_console_script(), "serve", "--port", str(port), "--db", f"sqlite:///{tmp_path}/s.db"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )
+    try:
+        status, body = _wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
+        token = _read_admin_token(process)
+        clock_status, clock = _get(f"http://127.0.0.1:{port}/sim/v1/clock",
+                                   {"Authorization": f"Bearer {token}"})
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+    assert (status, body) == (200, {"status": "ok", "database": "ok"})
+    assert clock_status == 200 and clock["mode"] == "running"
+
+
+def _read_admin_token(process) -> str:
+    for line in process.stdout:
+        if line.startswith("admin token"):
+            return line.rsplit(" ", 1)[-1].strip()
+    raise AssertionError("serve did not print the admin token")
