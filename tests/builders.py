@@ -82,3 +82,13 @@ def query(of: Qualification | None = None, *, day: dt.date, **overrides) -> Insu
 
 def held(q: Qualification, start: dt.datetime, until: dt.datetime | None = None) -> Qualification:
     return replace(q, holds=q.holds + (Hold(start, until, "住所不一致"),))
+
+
+def institution(code: str = "1311000002", name: str = "さくら内科クリニック", **overrides):
+    """An institution whose kind and prefecture come from its code."""
+    from simulator.registry.identifiers import parse_institution_code
+    from simulator.registry.model import Institution
+
+    parsed = parse_institution_code(code)
+    values = dict(code=parsed.code, name=name, kind=parsed.kind, prefecture=parsed.prefecture)
+    return Institution(**(values | overrides))

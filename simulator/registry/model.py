@@ -22,6 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .identifiers import InstitutionKind
+
 __all__ = [
     "JST",
     "Validity",
@@ -30,6 +32,7 @@ __all__ = [
     "ReasonOfLoss",
     "InsurerKind",
     "Insurer",
+    "Institution",
     "Person",
     "Hold",
     "ElderlyCertificate",
@@ -97,6 +100,17 @@ class Insurer:
     number: str  # canonical: 8 digits, or 6 for 国保
     name: str
     kind: InsurerKind
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    """保険医療機関・薬局: 医療機関コード (10 digits), its 点数表 kind and where it is."""
+
+    code: str
+    name: str
+    kind: InstitutionKind  # third digit of the code
+    prefecture: str  # first two digits of the code
+    municipality: str | None = None  # 市区町村コード (6 digits), for disaster areas
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from . import orm
+from .identifiers import InstitutionKind
 from .model import (
     ElderlyCertificate,
     Family,
     Hold,
+    Institution,
     Insurer,
     InsurerKind,
     LimitCertificate,
@@ -222,13 +224,24 @@ class Repository:
             )
         )
 
-    def add_institution(
-        self, *, code: str, name: str, kind: str, prefecture: str, municipality: str | None = None
-    ) -> None:
+    def add_institution(self, institution: Institution) -> None:
         self.connection.execute(
             insert(orm.institutions).values(
-                code=code, name=name, kind=kind, prefecture=prefecture, municipality=municipality
+                code=institution.code,
+                name=institution.name,
+                kind=institution.kind.value,
+                prefecture=institution.prefecture,
+                municipality=institution.municipality,
             )
+        )
+
+    def get_institution(self, code: str) -> Institution | None:
+        table = orm.institutions
+        row = self.connection.execute(select(table).where(table.c.code == code)).first()
+        if row is None:
+            return None
+        return Institution(
+            row.code, row.name, InstitutionKind(row.kind), row.prefecture, row.municipality
         )
 
 
