@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import isodate
-from sqlalchemy import Engine, Connection, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from .registry.errors import DateFormatError, InvalidInput
 from .registry.model import JST

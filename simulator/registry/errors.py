@@ -4,7 +4,7 @@ Every error a user can cause derives from :class:`OqsError`. Domain code raises 
 interface translates them once, at its edge, into its own format (JSON for the admin API,
 result codes for the OQS interfaces, a message and exit status for the CLI)::
 
-    OqsError                      base; ``code`` names the catalogue entry, ``message`` is for humans
+    OqsError                      base; ``code`` names the catalogue entry, ``message`` says why
     ├── InvalidInput              a value the caller sent is malformed; ``field`` names it
     │   ├── CheckDigitError       a number whose check digit (検証番号) does not verify
     │   └── DateFormatError       a date or instant that is not in the expected format

@@ -46,7 +46,9 @@ def store(engine, *records_by_person):
 
 
 def confirm(engine, q, now):
-    return services.confirm_by_insurance_card(uow=SqlUnitOfWork(engine), clock=FixedClock(now), query=q)
+    return services.confirm_by_insurance_card(
+        uow=SqlUnitOfWork(engine), clock=FixedClock(now), query=q
+    )
 
 
 def test_a_record_reads_back_exactly_as_written(engine) -> None:
@@ -118,8 +120,9 @@ def test_the_new_card_is_not_found_until_registered_then_valid(engine) -> None:
 
 
 def test_twins_are_multiple_without_a_branch_and_one_with_it(engine) -> None:
-    twin_a = record(family=Family.DEPENDENT, name="山田　一郎", birthdate=TWIN_BIRTHDATE, branch="01")
-    twin_b = record(family=Family.DEPENDENT, name="山田　二郎", birthdate=TWIN_BIRTHDATE, branch="02")
+    twin = record(family=Family.DEPENDENT, birthdate=TWIN_BIRTHDATE)
+    twin_a = replace(twin, name="山田　一郎", branch="01")
+    twin_b = replace(twin, name="山田　二郎", branch="02")
     store(engine, [twin_a], [twin_b])
     now = at(2026, 4, 10)
 

@@ -1,4 +1,4 @@
-"""Identifier formats: check digit, 保険者番号, 後期高齢番号, 医療機関コード, 記号・番号・枝番, dates."""
+"""Identifier formats: check digit, 保険者番号, 後期高齢番号, 医療機関コード, 記号番号, dates."""
 
 import datetime as dt
 

@@ -233,7 +233,9 @@ ELDERLY_2025 = ElderlyCertificate(
 ELDERLY_2026 = ElderlyCertificate(
     "030", dt.date(2026, 7, 20), dt.date(2026, 8, 1), dt.date(2027, 7, 31)
 )
-LIMIT = LimitCertificate("01", "A03", dt.date(2026, 1, 5), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+LIMIT = LimitCertificate(
+    "01", "A03", dt.date(2026, 1, 5), dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+)
 DIALYSIS = SpecificDiseaseCertificate(
     "1", 10000, dt.date(2020, 1, 5), dt.date(2020, 1, 1), None
 )
@@ -294,4 +296,5 @@ def test_multiple_matches_show_each_person_once_with_their_own_values() -> None:
         [TWIN_A, TWIN_B], query=query(TWIN_A, day=NOW.date(), branch=None), as_of=NOW
     )
 
-    assert [(r.name, r.branch) for r in result.results] == [("山田　一郎", "01"), ("山田　二郎", "02")]
+    names = [(r.name, r.branch) for r in result.results]
+    assert names == [("山田　一郎", "01"), ("山田　二郎", "02")]
