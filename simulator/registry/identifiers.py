@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput
+from .errors import CheckDigitError, DateFormatError, InvalidInput, MissingField
 
 __all__ = [
     "check_digit",
@@ -97,7 +97,7 @@ def _require_digits(value: str, field: str, expected_form: str) -> None:
 def _required(value: str | None, field: str, strip_chars: str = _ASCII_WHITESPACE) -> str:
     stripped = (value or "").strip(strip_chars)
     if not stripped:
-        raise InvalidInput(field, "a value is required")
+        raise MissingField(field, "a value is required")
     return stripped
 
 

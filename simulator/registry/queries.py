@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .errors import InvalidInput
+from .errors import InvalidInput, MissingField
 from .identifiers import (
     normalize_branch_number,
     normalize_card_number,
@@ -31,10 +31,10 @@ def insurance_card_query(
     :raises InvalidInput: naming the first field that is missing or malformed.
     """
     if not confirm_date:
-        raise InvalidInput("QualificationConfirmationDate", "is required")
+        raise MissingField("QualificationConfirmationDate")
     birthdate = search.get("Birthdate")
     if not birthdate:
-        raise InvalidInput("Birthdate", "is required")
+        raise MissingField("Birthdate")
     flag = search.get("LimitApplicationCertificateRelatedConsFlg") or "0"
     if flag not in _CONSENT_FLAGS:
         raise InvalidInput("LimitApplicationCertificateRelatedConsFlg", "must be 0 or 1")

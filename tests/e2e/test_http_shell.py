@@ -44,7 +44,7 @@ def test_the_admin_api_refuses_without_the_admin_token(client, headers) -> None:
     response = client.get("/sim/v1/clock", headers=headers)
 
     assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert response.get_json()["error"]["code"] == "token_invalid"
 
 
 def test_an_unknown_route_answers_json_not_html(client) -> None:

@@ -4,7 +4,12 @@ import datetime as dt
 
 import pytest
 
-from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput
+from simulator.registry.errors import (
+    CheckDigitError,
+    DateFormatError,
+    InvalidInput,
+    MissingField,
+)
 from simulator.registry.identifiers import (
     InstitutionCode,
     InstitutionKind,
@@ -35,6 +40,11 @@ VERIFIED_OSAKA = "2714206386"
 
 NEW_YEAR_2023 = dt.date(2023, 1, 1)
 LEAP_DAY_2024 = dt.date(2024, 2, 29)
+
+
+def _invalid_or_missing(raw: str) -> type[InvalidInput]:
+    """A blank value is missing (MissingField); anything else is malformed (InvalidInput)."""
+    return MissingField if not raw.strip(" \t\r\n\u3000") else InvalidInput
 
 
 def _raised(error_class, call, *args, **kwargs):
@@ -116,7 +126,7 @@ def test_a_kokuho_number_normalises_to_the_same_six_digits_in_every_form():
     ],
 )
 def test_a_malformed_insurer_number_raises_invalid_input_naming_the_field(raw, reason_part):
-    error = _raised(InvalidInput, normalize_insurer_number, raw)
+    error = _raised(_invalid_or_missing(raw), normalize_insurer_number, raw)
     assert error.field == "InsurerNumber"
     assert reason_part in error.reason
 
@@ -128,7 +138,7 @@ def test_full_width_digits_in_an_insurer_number_are_rejected_saying_so():
 
 
 def test_the_field_name_given_by_the_caller_is_the_one_reported():
-    error = _raised(InvalidInput, normalize_insurer_number, "", field="HokenjaBango")
+    error = _raised(MissingField, normalize_insurer_number, "", field="HokenjaBango")
     assert error.field == "HokenjaBango"
     assert str(error) == "HokenjaBango: a value is required"
 
@@ -223,7 +233,7 @@ def test_a_valid_koki_insured_number_is_returned(raw, expected):
     ],
 )
 def test_a_malformed_koki_insured_number_raises_invalid_input(raw):
-    error = _raised(InvalidInput, validate_koki_insured_number, raw)
+    error = _raised(_invalid_or_missing(raw), validate_koki_insured_number, raw)
     assert error.field == "InsuredIdentificationNumber"
 
 
@@ -307,7 +317,7 @@ def test_the_institution_kind_is_read_from_the_third_digit(code, expected):
     ],
 )
 def test_a_malformed_institution_code_raises_invalid_input_naming_the_problem(raw, reason_part):
-    error = _raised(InvalidInput, parse_institution_code, raw)
+    error = _raised(_invalid_or_missing(raw), parse_institution_code, raw)
     assert error.field == "MedicalInstitutionCode"
     assert reason_part in error.reason
 
@@ -426,7 +436,7 @@ def test_a_card_number_is_stripped(raw, expected):
     ],
 )
 def test_a_bad_card_symbol_or_number_raises_invalid_input(call, raw, field, reason_part):
-    error = _raised(InvalidInput, call, raw)
+    error = _raised(_invalid_or_missing(raw), call, raw)
     assert error.field == field
     assert reason_part in error.reason
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from simulator.registry import rules
-from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput
+from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput, MissingField
 from simulator.registry.model import Validity
 from simulator.registry.queries import insurance_card_query
 from tests.builders import KOKUHO, at, record
@@ -58,13 +58,13 @@ def test_the_query_carries_dates_branch_and_consent() -> None:
     [
         ({"InsurerNumber": "06130018"}, "20260410", CheckDigitError, "InsurerNumber"),
         ({"InsurerNumber": "  138058"}, "20260410", CheckDigitError, "InsurerNumber"),
-        ({"InsurerNumber": ""}, "20260410", InvalidInput, "InsurerNumber"),
+        ({"InsurerNumber": ""}, "20260410", MissingField, "InsurerNumber"),
         ({"InsuredIdentificationNumber": " "}, "20260410", InvalidInput,
          "InsuredIdentificationNumber"),
         ({"Birthdate": "1985/05/10"}, "20260410", DateFormatError, "Birthdate"),
-        ({"Birthdate": None}, "20260410", InvalidInput, "Birthdate"),
+        ({"Birthdate": None}, "20260410", MissingField, "Birthdate"),
         ({}, "20260230", DateFormatError, "QualificationConfirmationDate"),
-        ({}, None, InvalidInput, "QualificationConfirmationDate"),
+        ({}, None, MissingField, "QualificationConfirmationDate"),
         ({"InsuredBranchNumber": "001"}, "20260410", InvalidInput, "InsuredBranchNumber"),
         ({"LimitApplicationCertificateRelatedConsFlg": "2"}, "20260410", InvalidInput,
          "LimitApplicationCertificateRelatedConsFlg"),
