@@ -10,9 +10,10 @@ Insurance-card route (照会区分 2):
 2. No candidate → 4 該当資格なし.
 3. Candidates of several persons (twins under one 記号番号 queried without 枝番) → 5 複数該当,
    one result per person.
-4. One person: a candidate valid on D → 1 有効. Otherwise, when the person has another visible
-   record, newer than the candidate, that is valid on D or later → 3 無効（新しい資格あり）.
-   Otherwise → 2 無効, showing the loss (ReasonOfLoss, DisqualificationDate) when it is known.
+4. One person: a candidate valid on D → 1 有効. Otherwise, when the person has a visible record
+   under another key that is valid on D or later → 3 無効（新しい資格あり）. Otherwise → 2 無効.
+   The record shown is then the candidate that ended most recently by D (with its ReasonOfLoss
+   and DisqualificationDate when the loss is known), else the earliest one yet to start.
 """
 
 from __future__ import annotations
@@ -82,33 +83,31 @@ def shown(record: Qualification, *, day: dt.date, limit_consent: bool) -> Qualif
     )
 
 
-def _latest(records: Sequence[Qualification]) -> Qualification:
-    return max(records, key=lambda r: (r.valid_from, r.registered_at))
-
-
 def _pick(candidates: Sequence[Qualification], day: dt.date) -> Qualification:
-    """The candidate to show for one person: the one valid on ``day``, else the latest."""
+    """The candidate to show for one person on ``day``.
+
+    The one valid on ``day``; else the one that ended most recently by then; else the earliest
+    one yet to start.
+    """
     valid = [r for r in candidates if r.valid_on(day)]
-    return _latest(valid or candidates)
-
-
-def _has_newer(
-    candidate: Qualification, others: Iterable[Qualification], day: dt.date
-) -> bool:
-    return any(
-        other is not candidate
-        and other.valid_from >= candidate.valid_from
-        and other.valid_on_or_after(day)
-        for other in others
-    )
+    if valid:
+        return max(valid, key=lambda r: r.valid_from)
+    ended = [r for r in candidates if r.valid_to is not None and r.valid_to <= day]
+    if ended:
+        return max(ended, key=lambda r: r.valid_to)
+    return min(candidates, key=lambda r: r.valid_from)
 
 
 def _validity_for_one_person(
-    candidate: Qualification, person_records: Sequence[Qualification], day: dt.date
+    candidates: Sequence[Qualification],
+    person_records: Sequence[Qualification],
+    query: InsuranceCardQuery,
 ) -> Validity:
-    if candidate.valid_on(day):
+    day = query.confirm_date
+    if any(r.valid_on(day) for r in candidates):
         return Validity.VALID
-    if _has_newer(candidate, person_records, day):
+    other_keys = (r for r in person_records if not matches_key(r, query))
+    if any(r.valid_on_or_after(day) for r in other_keys):
         return Validity.INVALID_NEWER_EXISTS
     return Validity.INVALID
 
@@ -146,5 +145,5 @@ def confirm_by_insurance_card(
         return Confirmation(Validity.MULTIPLE, query, as_of, results)
 
     (person_id,) = picked
-    validity = _validity_for_one_person(picked[person_id], by_person[person_id], day)
+    validity = _validity_for_one_person(matching[person_id], by_person[person_id], query)
     return Confirmation(validity, query, as_of, results)

@@ -152,8 +152,12 @@ CASES = {
     "new card from the job change on is valid": Case(
         [OLD, NEW], query(NEW, day=JOB_CHANGE), NOW, Validity.VALID, (2,)
     ),
-    "new card on a day before it starts is invalid, not newer-exists": Case(
-        [OLD, NEW], query(NEW, day=LAST_DAY_AT_OLD_JOB), NOW, Validity.INVALID, (2,)
+    # DESIGN §3.3 to the letter: another key valid on D or later makes it 3.
+    "new card on a day before it starts, the old one valid then, is invalid with another": Case(
+        [OLD, NEW], query(NEW, day=LAST_DAY_AT_OLD_JOB), NOW, Validity.INVALID_NEWER_EXISTS, (2,)
+    ),
+    "new card on a day before it starts, nothing else valid then, is invalid": Case(
+        [NEW], query(NEW, day=LAST_DAY_AT_OLD_JOB), NOW, Validity.INVALID, (2,)
     ),
     # -- the lag: what OQS knows at T ------------------------------------------------------------
     "old card before the loss is registered still answers valid": Case(
@@ -179,6 +183,18 @@ CASES = {
         [record(id=20, valid_to=dt.date(2018, 4, 1)),
          record(id=21, valid_from=dt.date(2020, 4, 1), registered_at=at(2020, 4, 2))],
         query(day=dt.date(2021, 1, 1)), NOW, Validity.VALID, (21,),
+    ),
+    "same key, a day in the gap, is invalid showing the period that ended": Case(
+        [record(id=20, valid_to=dt.date(2018, 4, 1), reason_of_loss=ReasonOfLoss.OTHER),
+         record(id=21, valid_from=dt.date(2020, 4, 1), registered_at=at(2020, 4, 2))],
+        query(day=dt.date(2019, 1, 1)), NOW, Validity.INVALID, (20,),
+    ),
+    "a future record under the same key does not hide another key valid on the day": Case(
+        [record(id=30, valid_to=dt.date(2020, 4, 1)),
+         record(id=31, valid_from=dt.date(2025, 4, 1), registered_at=at(2020, 4, 2)),
+         replace(NEW, id=32, valid_from=dt.date(2020, 4, 1), valid_to=dt.date(2025, 4, 1),
+                 registered_at=at(2020, 4, 2))],
+        query(day=dt.date(2022, 1, 1)), NOW, Validity.INVALID_NEWER_EXISTS, (30,),
     ),
 }
 
