@@ -10,9 +10,10 @@ it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +35,15 @@ __all__ = [
 ]
 
 _ROW_ID = 1
+#: Business time is kept within these years; anything else is a typing mistake.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=JST)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=JST)
+
+
+def _in_range(instant: dt.datetime, field: str) -> dt.datetime:
+    if not EARLIEST <= instant < LATEST:
+        raise InvalidInput(field, "must lie between 1900 and 2199")
+    return instant
 
 
 class Clock(Protocol):
@@ -115,9 +125,10 @@ class SimulatedClock:
         """Move business time to ``instant``; keep the mode and speed unless given."""
         if instant.tzinfo is None:
             raise InvalidInput("instant", "must carry a UTC offset (e.g. +09:00)")
+        _in_range(instant, "instant")
         if speed is not None and not (0 < speed <= 1_000_000):
             raise InvalidInput("speed", "must be a number greater than 0 and at most 1000000")
-        with self.engine.begin() as connection:
+        with self._exclusive() as connection:
             current = self._read(connection, lock=True) or self._real_time()
             state = ClockState(
                 business_anchor=instant,
@@ -130,11 +141,16 @@ class SimulatedClock:
 
     def advance(self, delta: dt.timedelta | isodate.Duration) -> ClockState:
         """Move business time forward by ``delta`` (a timedelta, or an ISO duration with months)."""
-        with self.engine.begin() as connection:
+        with self._exclusive() as connection:
             current = self._read(connection, lock=True) or self._real_time()
             wall = self.wall()
             start = current.at(wall)
-            target = start + delta
+            try:
+                target = start + delta
+            except OverflowError:
+                target = LATEST
+            if not target < LATEST:
+                raise InvalidInput("duration", "moves business time past the year 2199")
             if target <= start:
                 raise InvalidInput(
                     "duration", "must be positive; use `clock set` to travel back in time"
@@ -142,6 +158,23 @@ class SimulatedClock:
             state = ClockState(target, wall, current.speed, current.frozen)
             self._write(connection, state, exists=self._exists(connection))
             return state
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[Connection]:
+        """A transaction holding the write lock from its first read (read-modify-write).
+
+        PostgreSQL locks the row (SELECT ... FOR UPDATE); SQLite, which ignores FOR UPDATE and
+        begins lazily, takes its database write lock at once with BEGIN IMMEDIATE.
+        """
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
 
     def _real_time(self) -> ClockState:
         epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -191,7 +224,10 @@ def parse_duration(text: str, *, field: str = "duration") -> dt.timedelta | isod
     parts = _SHORT_DURATION.findall(value.lower())
     if not parts or "".join(n + u for n, u in parts) != value.lower():
         raise InvalidInput(field, f"expected e.g. 5d, 3h, 1d12h, 90m or P5D; got {text!r}")
-    return dt.timedelta(**{_UNITS[u]: int(n) for n, u in parts})
+    try:
+        return dt.timedelta(**{_UNITS[u]: int(n) for n, u in parts})
+    except OverflowError as error:
+        raise InvalidInput(field, f"{text!r} is too long a duration") from error
 
 
 def parse_instant(text: str, *, field: str = "instant") -> dt.datetime:
@@ -209,4 +245,8 @@ def parse_instant(text: str, *, field: str = "instant") -> dt.datetime:
         raise DateFormatError(
             field, f"expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+09:00]; got {text!r}"
         ) from error
-    return instant if instant.tzinfo else instant.replace(tzinfo=JST)
+    instant = instant if instant.tzinfo else instant.replace(tzinfo=JST)
+    try:
+        return _in_range(instant.astimezone(JST), field)
+    except OverflowError as error:
+        raise InvalidInput(field, "must lie between 1900 and 2199") from error

@@ -119,3 +119,30 @@ def test_bad_clock_changes_are_refused_and_change_nothing(engine, wall, call, fi
 
     assert raised.value.field == field
     assert clock.now() == APRIL_FIRST_9AM
+
+
+def test_concurrent_advances_are_never_lost(database_url, wall) -> None:
+    import threading
+
+    engines = [make_engine(database_url) for _ in range(3)]
+    SimulatedClock(engines[0], wall=wall).set(APRIL_FIRST_9AM, frozen=True)
+    errors: list[BaseException] = []
+
+    def advance_many(engine) -> None:
+        try:
+            for _ in range(20):
+                SimulatedClock(engine, wall=wall).advance(dt.timedelta(days=1))
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=advance_many, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert SimulatedClock(engines[0], wall=wall).now() == APRIL_FIRST_9AM + dt.timedelta(60)
+    finally:
+        for engine in engines:
+            engine.dispose()
