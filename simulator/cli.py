@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import logging
 import secrets
 import sys
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .clock import SimulatedClock, parse_duration, parse_instant
 from .config import ConfigError, Settings, load_settings
@@ -57,20 +58,22 @@ def db_option(command):
     )(command)
 
 
-def reports_errors(command):
-    """Turn the simulator's errors into a clean message and exit status 2."""
+class _Commands(click.Group):
+    """The command group; known failures become one-line messages, never tracebacks."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx: click.Context):
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except OqsError as error:
-            raise click.UsageError(error.message) from error
+            raise click.UsageError(error.message, ctx) from error
+        except ArgumentError as error:  # a database URL SQLAlchemy cannot use
+            raise click.ClickException(f"database URL: {error}") from error
+        except SQLAlchemyError as error:
+            first_line = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
+            raise click.ClickException(f"database: {first_line}") from error
 
-    return wrapper
 
-
-@click.group()
+@click.group(cls=_Commands)
 @click.option("--config", type=click.Path(dir_okay=False), envvar="OQS_CONFIG",
               help="TOML settings file (also OQS_CONFIG).")
 @click.pass_context
@@ -94,6 +97,7 @@ def serve(ctx: click.Context, host: str, port: int, db: str | None) -> None:
     from .migrate import upgrade
 
     settings = _settings(ctx, db)
+    _refuse_in_memory(settings.database_url)
     with _engine(ctx, db) as engine:
         upgrade(engine)
     token = settings.admin_token or secrets.token_urlsafe(24)
@@ -104,10 +108,19 @@ def serve(ctx: click.Context, host: str, port: int, db: str | None) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+def _refuse_in_memory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise click.UsageError(
+            "an in-memory SQLite database cannot be shared by the migration and the server: "
+            "use a file (sqlite:///oqs-sim.db)"
+        )
+
+
 # -- db ---------------------------------------------------------------------------------------
 
 
-@main.group()
+@main.group(cls=_Commands)
 def db() -> None:
     """Database schema (Alembic migrations)."""
 
@@ -140,7 +153,7 @@ def db_current(ctx: click.Context, db: str | None) -> None:
 # -- clock ------------------------------------------------------------------------------------
 
 
-@main.group()
+@main.group(cls=_Commands)
 def clock() -> None:
     """The business clock (JST) every rule is evaluated at."""
 
@@ -171,7 +184,6 @@ def clock_show(ctx: click.Context, db: str | None) -> None:
 @click.option("--speed", type=float, help="Business seconds per wall second when running.")
 @db_option
 @click.pass_context
-@reports_errors
 def clock_set(ctx, instant: str, frozen: bool | None, speed: float | None, db) -> None:
     """Set business time to INSTANT (ISO 8601; no offset means JST; a date means 00:00)."""
     with _clock(ctx, db) as business:
@@ -183,7 +195,6 @@ def clock_set(ctx, instant: str, frozen: bool | None, speed: float | None, db) -
 @click.argument("duration")
 @db_option
 @click.pass_context
-@reports_errors
 def clock_advance(ctx: click.Context, duration: str, db: str | None) -> None:
     """Move business time forward by DURATION (5d, 3h, 1d12h, 90m, P5D, PT3H, P1M)."""
     with _clock(ctx, db) as business:

@@ -34,11 +34,20 @@ class Settings:
 _NAMES = frozenset(f.name for f in fields(Settings))
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def _checked(name: str, value: Any, source: str) -> str | None:
     """Every setting so far is a string (admin_token may be absent)."""
-    if isinstance(value, str) or (value is None and name == "admin_token"):
+    if value is None and name == "admin_token":
         return value
-    raise ConfigError(f"{source}: {name} must be a string, got {value!r}")
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: {name} must be a string, got {value!r}")
+    if name == "log_level":
+        if value.upper() not in _LOG_LEVELS:
+            raise ConfigError(f"{source}: log_level must be one of {', '.join(_LOG_LEVELS)}")
+        return value.upper()
+    return value
 
 
 def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> Settings:

@@ -19,7 +19,7 @@ def _on_sqlite_connect(dbapi_connection, connection_record) -> None:
 def make_engine(url: str, **options) -> Engine:
     """Create the engine for ``url``; PostgreSQL URLs without a driver use psycopg 3."""
     parsed = make_url(url)
-    if parsed.drivername == "postgresql":
+    if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         options.setdefault("connect_args", {}).setdefault("timeout", 30)

@@ -20,7 +20,8 @@ def require_admin_token() -> None:
     sent = request.headers.get("Authorization", "")
     scheme, _, token = sent.partition(" ")
     expected = current_runtime().admin_token
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    sent_token = token.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent_token, expected.encode()):
         raise Unauthorized("admin token required: send 'Authorization: Bearer <token>'")
 
 

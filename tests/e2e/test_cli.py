@@ -79,6 +79,51 @@ def test_bad_clock_input_exits_2_naming_the_argument(database_url, args, message
     assert message in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("clock", "show", "--db", "nonsense"), "database URL: Could not parse"),
+        (("clock", "show", "--db", "mysql+nodriver://x/y"), "database URL:"),
+        (("clock", "show", "--db", "postgresql://nobody@127.0.0.1:1/none"), "database: "),
+        (("serve", "--db", "sqlite://"), "in-memory SQLite database cannot be shared"),
+    ],
+    ids=["unparseable url", "unknown driver", "no server", "in-memory serve"],
+)
+def test_database_problems_are_one_line_errors(args, message) -> None:
+    result = CliRunner().invoke(main, list(args))
+
+    assert result.exit_code in (1, 2)
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("clock", "set", "9999-12-31T23:00-05:00"), "INSTANT: must lie between 1900 and 2199"),
+        (("clock", "set", "0001-01-01T00:00+09:00"), "INSTANT: must lie between 1900 and 2199"),
+        (("clock", "advance", "99999999999d"), "is too long a duration"),
+        (("clock", "advance", "P200Y"), "duration: moves business time past the year 2199"),
+    ],
+    ids=["after 2199", "before 1900", "overflowing duration", "advance past 2199"],
+)
+def test_out_of_range_clock_input_is_refused(database_url, args, message) -> None:
+    result = run("clock", args[1], "--db", database_url, *args[2:])
+
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_bad_log_level_is_refused_before_anything_runs(sqlite_url, monkeypatch) -> None:
+    monkeypatch.setenv("OQS_LOG_LEVEL", "loud")
+
+    result = CliRunner().invoke(main, ["db", "upgrade", "--db", sqlite_url])
+
+    assert result.exit_code == 1
+    assert "log_level must be one of" in result.output
+
+
 def test_a_config_file_chooses_the_database(tmp_path) -> None:
     config = tmp_path / "oqs-sim.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path}/from-config.db"\n')

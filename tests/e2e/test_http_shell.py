@@ -37,8 +37,9 @@ def test_the_admin_clock_tells_business_time(client, admin_headers) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": ADMIN_TOKEN}],
-    ids=["no token", "wrong token", "token without the Bearer scheme"],
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": ADMIN_TOKEN},
+     {"Authorization": "Bearer tést"}],
+    ids=["no token", "wrong token", "token without the Bearer scheme", "non-ascii token"],
 )
 def test_the_admin_api_refuses_without_the_admin_token(client, headers) -> None:
     response = client.get("/sim/v1/clock", headers=headers)

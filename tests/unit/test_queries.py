@@ -68,6 +68,10 @@ def test_the_query_carries_dates_branch_and_consent() -> None:
         ({"InsuredBranchNumber": "001"}, "20260410", InvalidInput, "InsuredBranchNumber"),
         ({"LimitApplicationCertificateRelatedConsFlg": "2"}, "20260410", InvalidInput,
          "LimitApplicationCertificateRelatedConsFlg"),
+        ({"InsurerNumber": "39131016", "InsuredIdentificationNumber": "12345675"}, "20260410",
+         CheckDigitError, "InsuredIdentificationNumber"),
+        ({"Birthdate": 19850510}, "20260410", InvalidInput, "Birthdate"),
+        ({"InsuredCardSymbol": ["12"]}, "20260410", InvalidInput, "InsuredCardSymbol"),
     ],
     ids=[
         "bad check digit of an 8-digit insurer",
@@ -80,6 +84,9 @@ def test_the_query_carries_dates_branch_and_consent() -> None:
         "missing confirmation date",
         "three-digit branch",
         "consent flag 2",
+        "bad check digit of a 後期高齢 insured number",
+        "a number where a string belongs",
+        "a list where a string belongs",
     ],
 )
 def test_bad_input_names_the_field(overrides, confirm_date, error, field) -> None:
@@ -88,3 +95,13 @@ def test_bad_input_names_the_field(overrides, confirm_date, error, field) -> Non
 
     assert raised.value.field == field
     assert field in raised.value.message
+
+
+def test_a_koki_insured_number_with_its_check_digit_is_accepted() -> None:
+    query = insurance_card_query(
+        search(InsurerNumber="39131016", InsuredCardSymbol=None,
+               InsuredIdentificationNumber="12345674"),
+        confirm_date="20260410",
+    )
+
+    assert (query.insurer_number, query.number, query.symbol) == ("39131016", "12345674", None)
