@@ -1,0 +1,91 @@
+"""Character sets of the file interface: reading requests and writing results (reference §1b).
+
+Requests declare UTF-8 or Shift_JIS in their XML declaration; results use the request's encoding
+and say which in CharacterCodeIdentifier (OQSCD005: 0 UTF-8, 1 Shift_JIS). Shift_JIS is read and
+written as Windows' code page 932, the variant the terminals' software uses.
+
+:func:`displayable` replaces characters outside the supported set (JIS X 0208, ASCII, half-width
+katakana, plus a pass-through list) and characters the result encoding cannot carry with ●.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ...datasets import DATASETS, load_yaml
+from ...registry.errors import EncodingError
+
+__all__ = ["Charset", "UTF8", "SHIFT_JIS", "declared_charset", "decode", "displayable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Charset:
+    identifier: str  # CharacterCodeIdentifier
+    declared: str  # as written in the XML declaration
+    codec: str  # Python codec
+
+
+UTF8 = Charset("0", "UTF-8", "utf-8")
+SHIFT_JIS = Charset("1", "Shift_JIS", "cp932")
+
+_NAMES = {
+    "utf-8": UTF8, "utf8": UTF8,
+    "shift_jis": SHIFT_JIS, "shift-jis": SHIFT_JIS, "sjis": SHIFT_JIS, "x-sjis": SHIFT_JIS,
+    "windows-31j": SHIFT_JIS, "ms932": SHIFT_JIS, "cp932": SHIFT_JIS, "ms_kanji": SHIFT_JIS,
+}
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+# Lead bytes of code page 932 outside JIS X 0208: NEC row 13, NEC-selected IBM and IBM extensions.
+_EXTENSION_LEAD_BYTES = frozenset({0x87, 0xED, 0xEE, 0xFA, 0xFB, 0xFC})
+
+_characters = load_yaml(DATASETS / "codes" / "characters.yaml")
+REPLACEMENT: str = _characters["replacement"]
+_PASS_THROUGH = frozenset(_characters["pass_through"])
+
+
+def declared_charset(body: bytes) -> Charset:
+    """The charset a request declares (UTF-8 when it declares none, as XML says).
+
+    :raises EncodingError: for an encoding the interface does not accept.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return UTF8
+    match = _DECLARATION.match(body[:200])
+    if match is None:
+        return UTF8
+    name = match.group(1).decode("ascii").lower()
+    if name not in _NAMES:
+        raise EncodingError("encoding", f"{name} is not accepted (use UTF-8 or Shift_JIS)")
+    return _NAMES[name]
+
+
+def decode(body: bytes, charset: Charset) -> str:
+    """Decode the request.
+
+    :raises EncodingError: naming the byte offset of the first invalid sequence.
+    """
+    try:
+        return body.decode(charset.codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise EncodingError(
+            "encoding", f"byte {error.start} is not valid {charset.declared}"
+        ) from error
+
+
+@lru_cache(maxsize=65536)
+def _supported(char: str, charset: Charset) -> bool:
+    try:
+        encoded = char.encode("cp932")
+    except UnicodeEncodeError:
+        return charset is UTF8 and char in _PASS_THROUGH
+    in_jis_x_0208 = len(encoded) == 1 or encoded[0] not in _EXTENSION_LEAD_BYTES
+    return in_jis_x_0208 or char in _PASS_THROUGH
+
+
+def displayable(text: str, charset: Charset) -> str:
+    """Return ``text`` with every unsupported character replaced by ●."""
+    if text.isascii():
+        return text
+    return "".join(c if _supported(c, charset) else REPLACEMENT for c in text)
