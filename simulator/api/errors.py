@@ -11,11 +11,28 @@ import logging
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from ..registry.errors import Conflict, InvalidInput, NotFound, OqsError, Unauthorized
+from ..registry.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OqsError,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 
-_STATUS = {InvalidInput: 400, Unauthorized: 401, NotFound: 404, Conflict: 409}
+_STATUS = {
+    TooLarge: 413,
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unavailable: 503,
+}
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:

@@ -111,6 +111,7 @@ class Institution:
     kind: InstitutionKind  # third digit of the code
     prefecture: str  # first two digits of the code
     municipality: str | None = None  # 市区町村コード (6 digits), for disaster areas
+    account: str | None = None  # Web API userId
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ __all__ = [
     "qualifications",
     "holds",
     "institutions",
+    "institution_certificates",
     "sim_clock",
 ]
 
@@ -156,6 +157,25 @@ institutions = Table(
     Column("kind", String(1), nullable=False),  # 点数表: 1 医科, 3 歯科, 4 調剤
     Column("prefecture", String(2), nullable=False),
     Column("municipality", String(6)),
+    # Web API account (userId) and its password hash; NULL when the institution has no login
+    Column("account", String(64), unique=True),
+    Column("password_hash", String(255)),
+)
+
+institution_certificates = Table(
+    "institution_certificates",
+    metadata,
+    Column("serial", String(40), primary_key=True),  # hexadecimal
+    Column(
+        "institution_code",
+        String(10),
+        ForeignKey("institutions.code", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("not_after", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
 )
 
 sim_clock = Table(

@@ -76,6 +76,8 @@ def decode(body: bytes, charset: Charset) -> str:
 
 @lru_cache(maxsize=65536)
 def _supported(char: str, charset: Charset) -> bool:
+    if char < " " and char not in "\t\n\r":  # not allowed in XML 1.0
+        return False
     try:
         encoded = char.encode("cp932")
     except UnicodeEncodeError:
@@ -86,6 +88,6 @@ def _supported(char: str, charset: Charset) -> bool:
 
 def displayable(text: str, charset: Charset) -> str:
     """Return ``text`` with every unsupported character replaced by ●."""
-    if text.isascii():
+    if text.isascii() and text.isprintable():
         return text
     return "".join(c if _supported(c, charset) else REPLACEMENT for c in text)
