@@ -29,24 +29,54 @@ class Settings:
     #: Token for the admin API (/sim/v1). None: generated at start-up and printed.
     admin_token: str | None = None
     log_level: str = "INFO"
+    #: Institution login: "token" (account and password only) or "certificate" (also the
+    #: institution's client certificate: TLS peer, or the trusted proxy's header).
+    auth: str = "token"
+    #: Key that signs the Web API tokens. None: generated at start-up (one per server).
+    secret_key: str | None = None
+    #: Lifetime of an idToken in wall-clock seconds.
+    token_lifetime: int = 1800
+    #: Where the simulator CA and issued certificates live.
+    pki_dir: str = "oqs-sim-pki"
+    #: Header a trusted TLS-terminating proxy puts the client certificate in (plain mode).
+    client_cert_header: str = "X-SSL-Client-Cert"
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 20_000_000
 
 
 _NAMES = frozenset(f.name for f in fields(Settings))
+_INTEGERS = {"token_lifetime": (1, 86_400 * 365), "max_body_bytes": (1_024, 1_000_000_000)}
+_OPTIONAL = {"admin_token", "secret_key"}
+_CHOICES = {
+    "log_level": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    "auth": ("TOKEN", "CERTIFICATE"),
+}
 
 
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+def _integer(name: str, value: Any, source: str) -> int:
+    low, high = _INTEGERS[name]
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: {name} must be a whole number, got {value!r}") from None
+    if isinstance(value, bool) or not low <= number <= high:
+        raise ConfigError(f"{source}: {name} must be between {low} and {high}")
+    return number
 
 
-def _checked(name: str, value: Any, source: str) -> str | None:
-    """Every setting so far is a string (admin_token may be absent)."""
-    if value is None and name == "admin_token":
-        return value
+def _checked(name: str, value: Any, source: str) -> Any:
+    """Check one value; environment strings become numbers where the setting is a number."""
+    if name in _INTEGERS:
+        return _integer(name, value, source)
+    if value is None and name in _OPTIONAL:
+        return None
     if not isinstance(value, str):
         raise ConfigError(f"{source}: {name} must be a string, got {value!r}")
-    if name == "log_level":
-        if value.upper() not in _LOG_LEVELS:
-            raise ConfigError(f"{source}: log_level must be one of {', '.join(_LOG_LEVELS)}")
-        return value.upper()
+    if name in _CHOICES:
+        if value.upper() not in _CHOICES[name]:
+            choices = ", ".join(c.lower() if name == "auth" else c for c in _CHOICES[name])
+            raise ConfigError(f"{source}: {name} must be one of {choices}")
+        return value.upper() if name == "log_level" else value.lower()
     return value
 
 

@@ -1,4 +1,5 @@
-"""What a running app holds: settings, the engine and the business clock.
+"""What a running app holds: settings, the engine, the business clock, the code catalogue,
+the token signer and (in certificate mode) the simulator CA.
 
 ``create_app`` builds one and stores it in ``app.extensions["oqs"]``; views reach it through
 :func:`current_runtime`. Tests pass their own clock (a fake) to ``create_app``.
@@ -11,8 +12,11 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import Engine
 
+from .auth import TokenSigner
 from .clock import Clock
+from .codes import Catalogue
 from .config import Settings
+from .pki import CertificateAuthority
 from .registry.unit_of_work import SqlUnitOfWork
 
 __all__ = ["Runtime", "current_runtime"]
@@ -24,6 +28,9 @@ class Runtime:
     engine: Engine
     clock: Clock
     admin_token: str
+    catalogue: Catalogue
+    signer: TokenSigner
+    ca: CertificateAuthority | None  # set when institutions must present certificates
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

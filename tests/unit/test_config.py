@@ -83,3 +83,30 @@ def test_a_value_of_the_wrong_type_is_refused(tmp_path) -> None:
 
     with pytest.raises(ConfigError, match="database_url must be a string"):
         load_settings(environ={}, toml_path=path)
+
+
+def test_numbers_from_the_environment_become_numbers() -> None:
+    settings = load_settings(environ={"OQS_TOKEN_LIFETIME": "60", "OQS_MAX_BODY_BYTES": "4096"})
+
+    assert (settings.token_lifetime, settings.max_body_bytes) == (60, 4096)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"OQS_TOKEN_LIFETIME": "soon"}, "token_lifetime must be a whole number"),
+        ({"OQS_TOKEN_LIFETIME": "0"}, "token_lifetime must be between"),
+        ({"OQS_AUTH": "password"}, "auth must be one of token, certificate"),
+        ({"OQS_LOG_LEVEL": "loud"}, "log_level must be one of"),
+    ],
+    ids=["not a number", "zero lifetime", "unknown auth mode", "unknown log level"],
+)
+def test_a_bad_value_is_refused_naming_the_setting(environ, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ=environ)
+
+
+def test_choices_are_read_in_any_case() -> None:
+    settings = load_settings(environ={"OQS_AUTH": "Certificate", "OQS_LOG_LEVEL": "debug"})
+
+    assert (settings.auth, settings.log_level) == ("certificate", "DEBUG")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any
 
 from lxml import etree
 
@@ -31,7 +31,7 @@ __all__ = [
     "LIST_CONTAINERS",
 ]
 
-Node = tuple[str, Union[str, list["Node"]]]
+Node = tuple[str, str | list["Node"]]
 
 #: Containers rendered in JSON as arrays of one-key objects.
 LIST_CONTAINERS = frozenset({"ResultList", "SpecificDiseasesCertificateList"})

@@ -1,0 +1,117 @@
+"""Helpers the OQS interfaces share: bodies, the client certificate, the single-lookup flow."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, g, request
+
+from ..registry import services
+from ..registry.errors import (
+    EncodingError,
+    Forbidden,
+    InvalidInput,
+    MalformedMessage,
+    OqsError,
+    TooLarge,
+)
+from ..registry.identifiers import parse_date, parse_institution_code
+from ..registry.queries import insurance_card_query
+from ..runtime import Runtime
+from .messages.encoding import Charset
+from .messages.qualification import (
+    confirmation_tree,
+    envelope_error_tree,
+    item_error_tree,
+    read_single_request,
+)
+from .messages.tree import Node
+
+__all__ = ["read_body", "json_body", "client_certificate", "answer_single", "error_tree"]
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, refused past ``limit`` bytes without reading it all."""
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge(limit)
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise TooLarge(limit)
+    return body
+
+
+def json_body(limit: int) -> object:
+    """The body as JSON (UTF-8).
+
+    :raises EncodingError / MalformedMessage: naming what is wrong.
+    """
+    raw = read_body(limit)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise EncodingError("encoding", f"byte {error.start} is not valid UTF-8") from error
+    except json.JSONDecodeError as error:
+        raise MalformedMessage("(document)", f"not JSON: {error.msg} at {error.pos}") from error
+
+
+def client_certificate(header: str) -> bytes | str | None:
+    """The caller's certificate: the TLS peer's when served over TLS, else the proxy header."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None and hasattr(sock, "getpeercert"):
+        return sock.getpeercert(binary_form=True)
+    return request.headers.get(header)
+
+
+def _check_header(header, institution: str) -> None:
+    code = parse_institution_code(header["MedicalInstitutionCode"]).code
+    if code != institution:
+        raise Forbidden(f"MedicalInstitutionCode {code} is not the logged-in institution",
+                        code="institution_mismatch")
+    parse_date(header["QualificationConfirmationDate"], field="QualificationConfirmationDate")
+
+
+def answer_single(root, *, institution: str, charset: Charset, runtime: Runtime) -> Node:
+    """Answer one qualification request tree for the logged-in ``institution``.
+
+    Problems with the envelope raise (the caller renders them); a refused search item is a
+    normal answer with ProcessingResultStatus 2.
+    """
+    request_ = read_single_request(root)
+    g.oqs_header = request_.header
+    _check_header(request_.header, institution)
+    try:
+        query = insurance_card_query(request_.search, confirm_date=request_.confirm_date)
+    except InvalidInput as error:
+        entry = runtime.catalogue[error.code]
+        return item_error_tree(request_, result=entry, message=entry.text(field=error.field),
+                               processed_at=runtime.clock.now(), charset=charset)
+    confirmation = services.confirm_by_insurance_card(
+        uow=runtime.uow(), clock=runtime.clock, query=query
+    )
+    return confirmation_tree(confirmation, request_, charset=charset)
+
+
+def error_tree(error: OqsError, *, runtime: Runtime, charset: Charset) -> tuple[Node, int]:
+    """The envelope error (SegmentOfResult 9) for ``error`` and the catalogue's HTTP status."""
+    entry = runtime.catalogue[error.code]
+    field = getattr(error, "field", None)
+    message = entry.text(
+        field=field, path=field, detail=getattr(error, "reason", error.message),
+        limit=getattr(error, "limit", None),
+    )
+    node = envelope_error_tree(
+        g.get("oqs_header", {}), result=entry, message=message,
+        processed_at=runtime.clock.now(), charset=charset,
+    )
+    return node, entry.http
+
+
+def xml_response(body: bytes, charset: Charset, *, name: str, status: int = 200) -> Response:
+    response = Response(body, status=status,
+                        content_type=f"application/xml; charset={charset.declared}")
+    response.headers["X-OQS-File-Name"] = name
+    return response
+
+
+def json_response(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, content_type="application/json; charset=UTF-8")

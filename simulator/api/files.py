@@ -1,0 +1,83 @@
+"""The XML file interface over HTTP (DESIGN §4.2): ``POST /oqs/files/<request file name>``.
+
+The name's prefix selects the kind. The answer is the response file: its name in
+``X-OQS-File-Name`` (``req`` → ``res``) and its bytes in the request's charset. A request that
+cannot be processed answers the ``.err`` content (the envelope error tree, SegmentOfResult 9)
+with ``X-OQS-File-Name: <request base name>.err``: HTTP 401/403 for identity problems, 503 when
+the system is down, 422 for everything else. The institution is identified by the same idToken
+as the Web API (``Authorization``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, g, request
+
+from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
+from ..runtime import current_runtime
+from .common import answer_single, error_tree, read_body, xml_response
+from .messages.encoding import UTF8
+from .messages.tree import to_xml
+from .messages.xmlparse import parse_document
+
+log = logging.getLogger(__name__)
+bp = Blueprint("files", __name__, url_prefix="/oqs/files")
+
+#: Request kinds by file-name prefix; later kinds register here.
+KINDS: dict[str, Callable] = {"OQSsiquc01req_": answer_single}
+_STATUS = ((Unauthorized, 401), (Forbidden, 403), (Unavailable, 503))
+
+
+class UnknownFileKind(OqsError):
+    code = "unknown_file_kind"
+
+
+def _kind(name: str) -> Callable:
+    for prefix, handler in KINDS.items():
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return handler
+    raise UnknownFileKind(name)
+
+
+def response_name(name: str) -> str:
+    return name.replace("req_", "res_", 1)
+
+
+def error_name(name: str) -> str:
+    return f"{name.removesuffix('.xml')}.err"
+
+
+@bp.post("/<name>")
+def post_file(name: str):
+    runtime = current_runtime()
+    handler = _kind(name)
+    institution = runtime.signer.institution(request.headers.get("Authorization"))
+    document = parse_document(read_body(runtime.settings.max_body_bytes),
+                              max_bytes=runtime.settings.max_body_bytes)
+    g.oqs_charset = document.charset
+    node = handler(document.root, institution=institution, charset=document.charset,
+                   runtime=runtime)
+    return xml_response(to_xml(node, document.charset), document.charset,
+                        name=response_name(name))
+
+
+@bp.errorhandler(OqsError)
+def refused(error: OqsError):
+    runtime = current_runtime()
+    charset = g.get("oqs_charset", UTF8)
+    node, _ = error_tree(error, runtime=runtime, charset=charset)
+    status = next((s for cls, s in _STATUS if isinstance(error, cls)), 422)
+    if error.code == "internal_error":
+        status = 500
+    name = error_name(request.view_args.get("name", "request") if request.view_args else "request")
+    return xml_response(to_xml(node, charset), charset, name=name, status=status)
+
+
+@bp.errorhandler(Exception)
+def failed(error: Exception):
+    if hasattr(error, "code") and hasattr(error, "get_response"):
+        return error  # an HTTP error raised by Flask itself (405, ...)
+    log.exception("unexpected error in the file interface", exc_info=error)
+    return refused(OqsError("internal error"))

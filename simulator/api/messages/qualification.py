@@ -1,0 +1,255 @@
+"""The single qualification request and its result (reference §2.1, §2.3).
+
+Reading gives raw strings (validation is the registry's job). Building follows the reference's
+element order; absent values are omitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ...codes import ResultCode
+from ...registry.errors import MalformedMessage, MissingField
+from ...registry.identifiers import format_insurer_number
+from ...registry.model import JST, Confirmation, Qualification
+from .encoding import Charset
+from .tree import Node, branch, leaf
+
+__all__ = [
+    "SingleRequest",
+    "read_single_request",
+    "leaves",
+    "confirmation_tree",
+    "item_error_tree",
+    "envelope_error_tree",
+    "SEARCH_FIELDS",
+]
+
+SEARCH_FIELDS = (
+    "InsurerNumber",
+    "InsuredCardSymbol",
+    "InsuredIdentificationNumber",
+    "InsuredBranchNumber",
+    "Birthdate",
+    "LimitApplicationCertificateRelatedConsFlg",
+    "ArbitraryIdentifier",
+)
+HEADER_FIELDS = ("QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier")
+INSURANCE_CARD = "2"  # ReferenceClassification OQSCD002
+
+
+@dataclass(frozen=True, slots=True)
+class SingleRequest:
+    """The raw strings of an ``OQSsiquc01req`` (or Web API search) request."""
+
+    header: Mapping[str, str]
+    search: Mapping[str, str]
+
+    @property
+    def confirm_date(self) -> str:
+        return self.header["QualificationConfirmationDate"]
+
+    @property
+    def institution_code(self) -> str:
+        return self.header["MedicalInstitutionCode"]
+
+
+def _path(element: etree._Element) -> str:
+    return element.getroottree().getpath(element)
+
+
+def _child(parent: etree._Element, tag: str) -> etree._Element:
+    found = parent.findall(tag)
+    if not found:
+        raise MissingField(f"{_path(parent)}/{tag}", "this element is required")
+    if len(found) > 1:
+        raise MalformedMessage(_path(found[1]), "may appear only once")
+    return found[0]
+
+
+def leaves(parent: etree._Element) -> dict[str, str]:
+    """The leaf children of ``parent`` as ``{tag: text}``; a repeated or nested one is refused."""
+    values: dict[str, str] = {}
+    for child in parent:
+        if len(child):
+            raise MalformedMessage(_path(child), "must hold a value, not elements")
+        if child.tag in values:
+            raise MalformedMessage(_path(child), "may appear only once")
+        values[child.tag] = (child.text or "").strip()
+    return values
+
+
+def read_single_request(root: etree._Element) -> SingleRequest:
+    """Read the request tree.
+
+    :raises MalformedMessage: wrong root, nesting or repetition (``field`` is the XPath).
+    :raises MissingField: a required element or header value is absent.
+    """
+    if root.tag != "XmlMsg":
+        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+    header = leaves(_child(root, "MessageHeader"))
+    search = leaves(_child(_child(root, "MessageBody"), "QualificationConfirmSearchInfo"))
+    for field in ("QualificationConfirmationDate", "MedicalInstitutionCode"):
+        if not header.get(field):
+            raise MissingField(f"/XmlMsg/MessageHeader/{field}", "this element is required")
+    return SingleRequest(header, search)
+
+
+# -- building ----------------------------------------------------------------------------------
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.strftime("%Y%m%d")
+
+
+def _instant(value: dt.datetime) -> str:
+    return value.astimezone(JST).strftime("%Y%m%d%H%M%S")
+
+
+def _header(
+    header: Mapping[str, str], *, processed_at: dt.datetime, charset: Charset,
+    segment: str, error: tuple[ResultCode, str] | None = None,
+    reference_classification: str | None = INSURANCE_CARD,
+) -> Node | None:
+    return branch("MessageHeader", [
+        leaf("ProcessExecutionTime", _instant(processed_at)),
+        leaf("QualificationConfirmationDate", header.get("QualificationConfirmationDate")),
+        leaf("MedicalInstitutionCode", header.get("MedicalInstitutionCode")),
+        leaf("ArbitraryFileIdentifier", header.get("ArbitraryFileIdentifier") or None),
+        leaf("ReferenceClassification", reference_classification),
+        leaf("SegmentOfResult", segment),
+        leaf("ErrorCode", error[0].code if error else None),
+        leaf("ErrorMessage", error[1] if error else None),
+        leaf("CharacterCodeIdentifier", charset.identifier),
+    ])
+
+
+def _search_echo(search: Mapping[str, str]) -> Node | None:
+    return branch(
+        "QualificationConfirmSearchInfo",
+        [leaf(f, search[f]) for f in SEARCH_FIELDS if search.get(f)],
+    )
+
+
+def _elderly(q: Qualification) -> Node | None:
+    if not q.elderly:
+        return None
+    cert = q.elderly[0]
+    return branch("ElderlyRecipientCertificateInfo", [
+        leaf("ElderlyRecipientCertificateDate", _date(cert.issued_on)),
+        leaf("ElderlyRecipientValidStartDate", _date(cert.valid_start)),
+        leaf("ElderlyRecipientValidEndDate", _date(cert.valid_end)),
+        leaf("ElderlyRecipientContributionRatio", cert.ratio),
+    ])
+
+
+def _limit(q: Qualification) -> Node | None:
+    if not q.limits:
+        return None
+    cert = q.limits[0]
+    return branch("LimitApplicationCertificateRelatedInfo", [
+        leaf("LimitApplicationCertificateClassification", cert.classification),
+        leaf("LimitApplicationCertificateClassificationFlag", cert.classification_flag),
+        leaf("LimitApplicationCertificateDate", _date(cert.issued_on)),
+        leaf("LimitApplicationCertificateValidStartDate", _date(cert.valid_start)),
+        leaf("LimitApplicationCertificateValidEndDate", _date(cert.valid_end)),
+        leaf("LimitApplicationCertificateLongTermDate", _date(cert.long_term_date)),
+    ])
+
+
+def _specific_diseases(q: Qualification) -> Node | None:
+    return branch("SpecificDiseasesCertificateList", [
+        branch("SpecificDiseasesCertificateInfo", [
+            leaf("SpecificDiseasesDiseaseCategory", cert.category),
+            leaf("SpecificDiseasesCertificateDate", _date(cert.issued_on)),
+            leaf("SpecificDiseasesValidStartDate", _date(cert.valid_start)),
+            leaf("SpecificDiseasesValidEndDate", _date(cert.valid_end)),
+            leaf("SpecificDiseasesSelfPay", None if cert.self_pay is None else str(cert.self_pay)),
+        ])
+        for cert in q.specific_diseases
+    ])
+
+
+def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
+    consent = c.consent_time
+    return branch("ResultOfQualificationConfirmation", [
+        leaf("InsuredCardClassification", q.card_class),
+        leaf("InsurerNumber", format_insurer_number(q.insurer.number)),
+        leaf("InsuredCardSymbol", q.symbol),
+        leaf("InsuredIdentificationNumber", q.number),
+        leaf("InsuredBranchNumber", q.branch),
+        leaf("PersonalFamilyClassification", q.family.value),
+        leaf("InsuredName", q.insured_name),
+        leaf("Name", q.name),
+        leaf("NameOfOther", q.name_other),
+        leaf("NameKana", q.kana),
+        leaf("NameOfOtherKana", q.kana_other),
+        leaf("Sex1", q.sex.value),
+        leaf("Sex2", q.sex2.value if q.sex2 else None),
+        leaf("Birthdate", _date(q.birthdate)),
+        leaf("Address", q.address),
+        leaf("PostNumber", q.post_number),
+        leaf("QualificationDate", _date(q.valid_from)),
+        leaf("DisqualificationDate", _date(q.valid_to)),
+        leaf("InsuredCertificateIssuanceDate", _date(q.card_issued_on)),
+        leaf("InsuredCardValidDate", _date(q.card_valid_start)),
+        leaf("InsuredCardExpirationDate", _date(q.card_valid_end)),
+        leaf("InsuredPartialContributionRatio", q.ratio),
+        leaf("PreschoolClassification", "1" if q.preschool else None),
+        leaf("ReasonOfLoss", q.reason_of_loss.value if q.reason_of_loss else None),
+        leaf("InsurerName", q.insurer.name),
+        _elderly(q),
+        leaf("LimitApplicationCertificateRelatedConsFlg", "1" if consent else "0"),
+        leaf("LimitApplicationCertificateRelatedConsTime", _instant(consent) if consent else None),
+        _limit(q),
+        _specific_diseases(q),
+        leaf("ArbitraryIdentifier", search.get("ArbitraryIdentifier") or None),
+    ])
+
+
+def confirmation_tree(
+    confirmation: Confirmation, request: SingleRequest, *, charset: Charset
+) -> Node:
+    """The ``OQSsiquc01res`` tree for a processed confirmation."""
+    body = branch("MessageBody", [
+        _search_echo(request.search),
+        leaf("ProcessingResultStatus", "1"),
+        leaf("QualificationValidity", confirmation.validity.value),
+        branch("ResultList", [
+            _qualification(q, confirmation, request.search) for q in confirmation.results
+        ]),
+    ])
+    header = _header(request.header, processed_at=confirmation.as_of, charset=charset,
+                     segment="1")
+    return ("XmlMsg", [header, body])
+
+
+def item_error_tree(
+    request: SingleRequest, *, result: ResultCode, message: str, processed_at: dt.datetime,
+    charset: Charset,
+) -> Node:
+    """A processed request whose search item was refused (ProcessingResultStatus 2)."""
+    body = branch("MessageBody", [
+        _search_echo(request.search),
+        leaf("ProcessingResultStatus", "2"),
+        leaf("ProcessingResultCode", result.code),
+        leaf("ProcessingResultMessage", message),
+    ])
+    header = _header(request.header, processed_at=processed_at, charset=charset, segment="1")
+    return ("XmlMsg", [header, body])
+
+
+def envelope_error_tree(
+    header: Mapping[str, str], *, result: ResultCode, message: str, processed_at: dt.datetime,
+    charset: Charset, reference_classification: str | None = None,
+) -> Node:
+    """A request that could not be processed (SegmentOfResult 9 with ErrorCode/ErrorMessage)."""
+    echoed = {k: v for k, v in header.items() if k in HEADER_FIELDS}
+    return ("XmlMsg", [_header(
+        echoed, processed_at=processed_at, charset=charset, segment="9",
+        error=(result, message), reference_classification=reference_classification,
+    )])
