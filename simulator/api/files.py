@@ -77,7 +77,7 @@ def refused(error: OqsError):
 
 @bp.errorhandler(Exception)
 def failed(error: Exception):
-    if hasattr(error, "code") and hasattr(error, "get_response"):
+    if hasattr(error, "get_response"):
         return error  # an HTTP error raised by Flask itself (405, ...)
     log.exception("unexpected error in the file interface", exc_info=error)
     return refused(OqsError("internal error"))

@@ -68,7 +68,7 @@ def refused(error: OqsError):
 
 @bp.errorhandler(Exception)
 def failed(error: Exception):
-    if not isinstance(error, OqsError) and hasattr(error, "code") and hasattr(error, "get_response"):
+    if hasattr(error, "get_response"):
         return error  # an HTTP error raised by Flask itself (405, ...)
     log.exception("unexpected error in the Web API", exc_info=error)
     return refused(OqsError("internal error"))

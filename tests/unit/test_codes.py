@@ -54,7 +54,8 @@ def test_a_message_fills_its_placeholders() -> None:
     entry = load_catalogue()["check_digit"]
 
     assert entry.code == "E3003"
-    assert entry.text(field="InsurerNumber", detail=None) == "InsurerNumberの検証番号が正しくありません。"
+    expected = "InsurerNumberの検証番号が正しくありません。"
+    assert entry.text(field="InsurerNumber", detail=None) == expected
 
 
 def test_the_expiry_warning_is_a_warning() -> None:

@@ -38,7 +38,9 @@ SEARCH_FIELDS = (
     "LimitApplicationCertificateRelatedConsFlg",
     "ArbitraryIdentifier",
 )
-HEADER_FIELDS = ("QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier")
+HEADER_FIELDS = (
+    "QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier"
+)
 INSURANCE_CARD = "2"  # ReferenceClassification OQSCD002
 
 
