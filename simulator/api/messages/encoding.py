@@ -5,7 +5,8 @@ and say which in CharacterCodeIdentifier (OQSCD005: 0 UTF-8, 1 Shift_JIS). Shift
 written as Windows' code page 932, the variant the terminals' software uses.
 
 :func:`displayable` replaces characters outside the supported set (JIS X 0208, ASCII, half-width
-katakana, plus a pass-through list) and characters the result encoding cannot carry with ●.
+katakana, plus in UTF-8 a pass-through list) with ●, so a Shift_JIS result holds nothing but
+JIS X 0208 and strict readers can read it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _supported(char: str, charset: Charset) -> bool:
     except UnicodeEncodeError:
         return charset is UTF8 and char in _PASS_THROUGH
     in_jis_x_0208 = len(encoded) == 1 or encoded[0] not in _EXTENSION_LEAD_BYTES
-    return in_jis_x_0208 or char in _PASS_THROUGH
+    return in_jis_x_0208 or (charset is UTF8 and char in _PASS_THROUGH)
 
 
 def displayable(text: str, charset: Charset) -> str:

@@ -1,0 +1,1 @@
+"""Loaders: generate data sets (seeded, pure) and save them into the registry."""
