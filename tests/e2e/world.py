@@ -33,9 +33,10 @@ OLD_JOB = record(
     kana="ｽｽﾞｷ ﾊﾅｺ", valid_to=dt.date(2026, 3, 1),
     reason_of_loss=ReasonOfLoss.OTHER_INSURANCE, loss_registered_at=at(2026, 3, 3),
 )
-NEW_JOB = replace(OLD_JOB, insurer=KYOKAI, symbol="7001", number="12", valid_from=dt.date(2026, 3, 1),
-                  valid_to=None, reason_of_loss=None, loss_registered_at=None,
-                  registered_at=at(2026, 3, 6))
+NEW_JOB = replace(
+    OLD_JOB, insurer=KYOKAI, symbol="7001", number="12", valid_from=dt.date(2026, 3, 1),
+    valid_to=None, reason_of_loss=None, loss_registered_at=None, registered_at=at(2026, 3, 6),
+)
 TWIN = record(symbol="3000", number="21", birthdate=dt.date(2020, 6, 1), family=Family.DEPENDENT,
               insured_name="山田　太郎", ratio="020", preschool=True)
 TWIN_A = replace(TWIN, branch="01", name="山田　一郎", kana="ﾔﾏﾀﾞ ｲﾁﾛｳ")
