@@ -158,6 +158,14 @@ class Repository:
         ).all()
         return _group_holds(rows)
 
+    def counts(self) -> dict[str, int]:
+        """Rows per registry table (persons, insurers, institutions, qualifications)."""
+        from sqlalchemy import func
+
+        tables = (orm.persons, orm.insurers, orm.institutions, orm.qualifications)
+        return {t.name: self.connection.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in tables}
+
     def get_insurer(self, number: str) -> Insurer | None:
         row = self.connection.execute(select(_i).where(_i.c.number == number)).first()
         return None if row is None else Insurer(row.number, row.name, InsurerKind(row.kind))

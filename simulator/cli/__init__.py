@@ -1,0 +1,26 @@
+"""The ``oqs-sim`` command: thin wrappers that parse, call the services and print."""
+
+from __future__ import annotations
+
+import click
+
+from .common import Commands
+from .pki import ca, institution
+from .serve import serve
+from .store import clock, db
+
+__all__ = ["main"]
+
+
+@click.group(cls=Commands)
+@click.option("--config", type=click.Path(dir_okay=False), envvar="OQS_CONFIG",
+              help="TOML settings file (also OQS_CONFIG).")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """oqs-sim: a payer-side simulator of オンライン資格確認等システム."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+for command in (serve, db, clock, ca, institution):
+    main.add_command(command)
