@@ -165,24 +165,51 @@ def _wait_for(url: str, deadline: float):
             time.sleep(0.1)
 
 
-def test_serve_migrates_an_empty_database_and_answers(tmp_path) -> None:
+def _post_json(url: str, body: dict, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_serve_seeds_the_demo_world_and_answers_a_first_lookup(tmp_path) -> None:
+    from simulator.loaders.demo import Story, generate_demo_world
+
+    demo = generate_demo_world()
+    account = next(a for a in demo.accounts if a.user == "clinic")
+    (person,) = demo.with_story(Story.INSURED)
+    card = person.qualifications[0]
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [_console_script(), "serve", "--port", str(port), "--db", f"sqlite:///{tmp_path}/s.db"],
+        [_console_script(), "serve", "--port", str(port), "--workers", "2",
+         "--db", f"sqlite:///{tmp_path}/s.db"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
     )
     try:
-        status, body = _wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
+        status, body = _wait_for(f"{base}/healthz", time.monotonic() + 30)
         token = _read_admin_token(process)
-        clock_status, clock = _get(f"http://127.0.0.1:{port}/sim/v1/clock",
-                                   {"Authorization": f"Bearer {token}"})
+        _, clock = _get(f"{base}/sim/v1/clock", {"Authorization": f"Bearer {token}"})
+        _, login = _post_json(f"{base}/oqs-api-pro/MSA12020/ILI12020SV01/auth",
+                              {"userId": "clinic", "password": account.password})
+        _, found = _post_json(
+            f"{base}/oqs-api-pro/MSA01030/ILI01030SV01/search",
+            {"XmlMsg": {"MessageHeader": {"QualificationConfirmationDate": "20260401",
+                                          "MedicalInstitutionCode": account.institution_code},
+                        "MessageBody": {"QualificationConfirmSearchInfo": {
+                            "InsurerNumber": card.insurer.number, "InsuredCardSymbol": card.symbol,
+                            "InsuredIdentificationNumber": card.number,
+                            "Birthdate": card.birthdate.strftime("%Y%m%d")}}}},
+            {"Authorization": login["result"]["idToken"]})
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
 
     assert (status, body) == (200, {"status": "ok", "database": "ok"})
-    assert clock_status == 200 and clock["mode"] == "running"
+    assert clock == {"now": "2026-04-01T09:00:00+09:00", "mode": "frozen", "speed": 1.0}
+    assert found["XmlMsg"]["MessageBody"]["QualificationValidity"] == "1"
 
 
 def _read_admin_token(process) -> str:
