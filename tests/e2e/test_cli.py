@@ -217,3 +217,29 @@ def _read_admin_token(process) -> str:
         if line.startswith("admin token"):
             return line.rsplit(" ", 1)[-1].strip()
     raise AssertionError("serve did not print the admin token")
+
+
+def test_institution_commands_issue_list_and_refuse_clearly(tmp_path) -> None:
+    env = {"OQS_PKI_DIR": str(tmp_path / "pki"), "OQS_DATABASE_URL": f"sqlite:///{tmp_path}/i.db"}
+    runner = CliRunner(env=env)
+    runner.invoke(main, ["db", "upgrade"])
+    no_ca = runner.invoke(main, ["institution", "add", "1311000002", "--name", "a",
+                                 "--user", "u", "--password", "p"])
+    runner.invoke(main, ["ca", "init"])
+    added = runner.invoke(main, ["institution", "add", "1311000002", "--name", "さくら内科",
+                                 "--user", "sakura", "--password", "pw"])
+    again = runner.invoke(main, ["institution", "add", "1311000002", "--name", "x",
+                                 "--user", "other", "--password", "pw"])
+    bad = runner.invoke(main, ["institution", "add", "1311000003", "--name", "x",
+                               "--user", "x", "--password", "pw"])
+    second_ca = runner.invoke(main, ["ca", "init"])
+    listed = runner.invoke(main, ["institution", "list"])
+
+    assert no_ca.exit_code == 1 and "oqs-sim ca init" in no_ca.output
+    assert added.exit_code == 0, added.output
+    assert (tmp_path / "pki/institutions/1311000002/key.pem").stat().st_mode & 0o777 == 0o600
+    assert again.exit_code == 2 and "already registered" in again.output
+    assert bad.exit_code == 2 and "CODE: check digit" in bad.output
+    assert second_ca.exit_code == 1 and "exist" in second_ca.output
+    assert "1311000002  medical   sakura" in listed.output
+    assert "certificates 1 live / 1" in listed.output
