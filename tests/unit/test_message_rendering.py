@@ -101,6 +101,7 @@ def test_a_json_request_becomes_the_same_element_tree() -> None:
         ({"XmlMsg": {"A": None}}, "/XmlMsg/A"),
         ({"XmlMsg": {"bad key": "x"}}, "/XmlMsg/bad key"),
         ({"a": {}, "b": {}}, "(document)"),
+        ({"XmlMsg": {"A": "x\x1fy"}}, "/XmlMsg/A"),
         ("XmlMsg", "(document)"),
     ],
 )

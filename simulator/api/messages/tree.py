@@ -98,7 +98,10 @@ def to_json(node: Node, charset: Charset) -> bytes:
 
 def _fill(parent: etree._Element, value: Any, path: str) -> None:
     if isinstance(value, str):
-        parent.text = value
+        try:
+            parent.text = value
+        except ValueError:  # lxml refuses control characters and other non-XML text
+            raise MalformedMessage(path, "holds characters that XML does not allow") from None
         return
     if not isinstance(value, dict):
         kind = type(value).__name__
