@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 
-from flask import Response, g, request
+from flask import Blueprint, Response, g, request
 
 from ..registry import services
 from ..registry.errors import (
@@ -27,7 +29,10 @@ from .messages.qualification import (
 )
 from .messages.tree import Node
 
-__all__ = ["read_body", "json_body", "client_certificate", "answer_single", "error_tree"]
+__all__ = [
+    "read_body", "json_body", "client_certificate", "answer_single", "error_tree",
+    "register_unexpected",
+]
 
 
 def read_body(limit: int) -> bytes:
@@ -115,3 +120,17 @@ def xml_response(body: bytes, charset: Charset, *, name: str, status: int = 200)
 
 def json_response(body: bytes, status: int = 200) -> Response:
     return Response(body, status=status, content_type="application/json; charset=UTF-8")
+
+
+def register_unexpected(bp: Blueprint, refused: Callable[[OqsError], Response]) -> None:
+    """Answer an unexpected exception in ``bp`` as ``refused`` renders internal_error (logged);
+    HTTP errors raised by Flask itself (405, ...) pass through unchanged."""
+    log = logging.getLogger(f"simulator.api.{bp.name}")
+
+    def failed(error: Exception):
+        if hasattr(error, "get_response"):
+            return error
+        log.exception("unexpected error", exc_info=error)
+        return refused(OqsError("internal error"))
+
+    bp.register_error_handler(Exception, failed)

@@ -10,19 +10,17 @@ as the Web API (``Authorization``).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from flask import Blueprint, g, request
 
 from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
-from .common import answer_single, error_tree, read_body, xml_response
+from .common import answer_single, error_tree, read_body, register_unexpected, xml_response
 from .messages.encoding import UTF8
 from .messages.tree import to_xml
 from .messages.xmlparse import parse_document
 
-log = logging.getLogger(__name__)
 bp = Blueprint("files", __name__, url_prefix="/oqs/files")
 
 #: Request kinds by file-name prefix; later kinds register here.
@@ -75,9 +73,4 @@ def refused(error: OqsError):
     return xml_response(to_xml(node, charset), charset, name=name, status=status)
 
 
-@bp.errorhandler(Exception)
-def failed(error: Exception):
-    if hasattr(error, "get_response"):
-        return error  # an HTTP error raised by Flask itself (405, ...)
-    log.exception("unexpected error in the file interface", exc_info=error)
-    return refused(OqsError("internal error"))
+register_unexpected(bp, refused)

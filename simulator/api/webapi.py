@@ -10,18 +10,23 @@ from the result-code catalogue.
 from __future__ import annotations
 
 import json
-import logging
 
 from flask import Blueprint, request
 
 from ..auth import login
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
-from .common import answer_single, client_certificate, error_tree, json_body, json_response
+from .common import (
+    answer_single,
+    client_certificate,
+    error_tree,
+    json_body,
+    json_response,
+    register_unexpected,
+)
 from .messages.encoding import UTF8
 from .messages.tree import element_from_json, to_json
 
-log = logging.getLogger(__name__)
 bp = Blueprint("webapi", __name__, url_prefix="/oqs-api-pro")
 
 LOGIN = "/MSA12020/ILI12020SV01/auth"
@@ -66,9 +71,4 @@ def refused(error: OqsError):
     return json_response(to_json(node, UTF8), status)
 
 
-@bp.errorhandler(Exception)
-def failed(error: Exception):
-    if hasattr(error, "get_response"):
-        return error  # an HTTP error raised by Flask itself (405, ...)
-    log.exception("unexpected error in the Web API", exc_info=error)
-    return refused(OqsError("internal error"))
+register_unexpected(bp, refused)
