@@ -32,6 +32,7 @@ __all__ = [
     "parse_duration",
     "parse_instant",
     "wall_now",
+    "write_state",
 ]
 
 _ROW_ID = 1
@@ -194,16 +195,24 @@ class SimulatedClock:
         return ClockState(row.business_anchor, row.wall_anchor, row.speed, row.frozen)
 
     def _write(self, connection: Connection, state: ClockState, *, exists: bool) -> None:
-        values = {
-            "business_anchor": state.business_anchor,
-            "wall_anchor": state.wall_anchor,
-            "speed": state.speed,
-            "frozen": state.frozen,
-        }
-        if exists:
-            connection.execute(update(sim_clock).where(sim_clock.c.id == _ROW_ID).values(values))
-        else:
-            connection.execute(insert(sim_clock).values(id=_ROW_ID, **values))
+        write_state(connection, state, exists=exists)
+
+
+def write_state(connection: Connection, state: ClockState, *, exists: bool | None = None) -> None:
+    """Store the clock state inside the caller's transaction (a scenario load sets the clock)."""
+    if exists is None:
+        found = select(sim_clock.c.id).where(sim_clock.c.id == _ROW_ID)
+        exists = connection.execute(found).first() is not None
+    values = {
+        "business_anchor": state.business_anchor,
+        "wall_anchor": state.wall_anchor,
+        "speed": state.speed,
+        "frozen": state.frozen,
+    }
+    if exists:
+        connection.execute(update(sim_clock).where(sim_clock.c.id == _ROW_ID).values(values))
+    else:
+        connection.execute(insert(sim_clock).values(id=_ROW_ID, **values))
 
 
 _SHORT_DURATION = re.compile(r"(\d+)([wdhms])")

@@ -40,6 +40,7 @@ __all__ = [
     "SpecificDiseaseCertificate",
     "Qualification",
     "InsuranceCardQuery",
+    "PersonQuery",
     "Confirmation",
 ]
 
@@ -247,6 +248,15 @@ class InsuranceCardQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonQuery:
+    """A lookup of one known person (照会区分 1: the My Number card identified them)."""
+
+    person_id: int
+    confirm_date: dt.date
+    limit_consent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Confirmation:
     """The outcome of one qualification confirmation, with what the result message needs.
 
@@ -257,7 +267,7 @@ class Confirmation:
     """
 
     validity: Validity
-    query: InsuranceCardQuery
+    query: InsuranceCardQuery | PersonQuery
     as_of: dt.datetime
     results: tuple[Qualification, ...] = field(default=())
 

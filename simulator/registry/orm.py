@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -40,6 +41,9 @@ __all__ = [
     "institutions",
     "institution_certificates",
     "sim_clock",
+    "scenarios",
+    "events",
+    "notices",
 ]
 
 metadata = MetaData(
@@ -88,6 +92,10 @@ persons = Table(
     Column("sex", String(1), nullable=False),
     Column("address", String(200), nullable=False),
     Column("post_number", String(8)),
+    # the scenario that loaded the person and the id it uses (NULL for demo and CLI data)
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("handle", String(64)),
+    UniqueConstraint("scenario", "handle"),
 )
 
 qualifications = Table(
@@ -160,6 +168,8 @@ institutions = Table(
     # Web API account (userId) and its password hash; NULL when the institution has no login
     Column("account", String(64), unique=True),
     Column("password_hash", String(255)),
+    # the scenario that registered it; NULL for institutions added by the CLI or the demo
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
 )
 
 institution_certificates = Table(
@@ -186,4 +196,47 @@ sim_clock = Table(
     Column("wall_anchor", UTCDateTime, nullable=False),
     Column("speed", Float, nullable=False),
     Column("frozen", Boolean, nullable=False),
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("name", String(64), primary_key=True),  # kebab-case id from the file
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("source", Text, nullable=False),  # the file as loaded (YAML or JSON text)
+    Column("clock", UTCDateTime, nullable=False),
+)
+
+# The log of life events applied to the registry: by a scenario timeline, the admin API or the
+# CLI. Their effects live in qualifications and holds; this says what happened and when.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("kind", String(32), nullable=False),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), index=True),
+    Column("at", UTCDateTime, nullable=False),  # business instant of the event
+    Column("params", JSON, nullable=False),  # the event as given, with the delays drawn
+    Column("registered_at", UTCDateTime),  # when OQS knows the last of its effects
+    Column("late", Boolean, nullable=False, default=False),  # a filing beyond 5+5 days
+)
+
+# What the housekeeping jobs tell insurers (保留通知 …). ``key`` makes each notice once only.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("insurer_number", String(8), nullable=False),
+    Column(
+        "qualification_id",
+        Integer,
+        ForeignKey("qualifications.id", ondelete="CASCADE"),
+        index=True,
+    ),
+    Column("business_at", UTCDateTime, nullable=False),
+    Column("message", Text, nullable=False),
 )

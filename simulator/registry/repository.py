@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from . import orm
 from .identifiers import InstitutionKind
@@ -29,25 +29,28 @@ __all__ = ["Repository"]
 
 _q, _h, _i = orm.qualifications, orm.holds, orm.insurers
 
-# Built once: every record of every person who has a record under the key, with the
-# insurer and any holds (rare, so the outer join seldom multiplies rows).
-_CANDIDATES = (
+# Every record with its insurer and any holds (rare, so the outer join seldom multiplies rows).
+_RECORDS = (
     select(_q, _i.c.name.label("insurer_name"), _i.c.kind.label("insurer_kind"),
            _h.c.id.label("hold_id"), _h.c.held_from, _h.c.held_until,
            _h.c.reason.label("hold_reason"))
     .join(_i, _i.c.number == _q.c.insurer_number)
     .outerjoin(_h, _h.c.qualification_id == _q.c.id)
-    .where(
-        _q.c.person_id.in_(
-            select(_q.c.person_id)
-            .where(_q.c.insurer_number == bindparam("insurer"))
-            .where(_q.c.number == bindparam("number"))
-            .where(_q.c.birthdate == bindparam("birthdate"))
-            .scalar_subquery()
-        )
-    )
     .order_by(_q.c.person_id, _q.c.valid_from, _q.c.id, _h.c.held_from)
 )
+
+# Built once: every record of every person who has a record under the key.
+_CANDIDATES = _RECORDS.where(
+    _q.c.person_id.in_(
+        select(_q.c.person_id)
+        .where(_q.c.insurer_number == bindparam("insurer"))
+        .where(_q.c.number == bindparam("number"))
+        .where(_q.c.birthdate == bindparam("birthdate"))
+        .scalar_subquery()
+    )
+)
+
+_PERSON_RECORDS = _RECORDS.where(_q.c.person_id == bindparam("person_id"))
 
 
 def _dates(raw: Any, *names: str) -> dict[str, Any]:
@@ -160,8 +163,6 @@ class Repository:
 
     def counts(self) -> dict[str, int]:
         """Rows per registry table (persons, insurers, institutions, qualifications)."""
-        from sqlalchemy import func
-
         tables = (orm.persons, orm.insurers, orm.institutions, orm.qualifications)
         return {t.name: self.connection.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in tables}
@@ -177,8 +178,12 @@ class Repository:
             insert(_i).values(number=insurer.number, name=insurer.name, kind=insurer.kind.value)
         )
 
-    def add_person(self, person: Person) -> int:
+    def add_person(
+        self, person: Person, *, scenario: str | None = None, handle: str | None = None
+    ) -> int:
         values = {
+            "scenario": scenario,
+            "handle": handle,
             "name": person.name,
             "kana": person.kana,
             "birthdate": person.birthdate,
@@ -232,9 +237,10 @@ class Repository:
             )
         )
 
-    def add_institution(self, institution: Institution) -> None:
+    def add_institution(self, institution: Institution, *, scenario: str | None = None) -> None:
         self.connection.execute(
             insert(orm.institutions).values(
+                scenario=scenario,
                 code=institution.code,
                 name=institution.name,
                 kind=institution.kind.value,
@@ -305,6 +311,123 @@ class Repository:
             .values(revoked_at=at)
         )
         return result.rowcount == 1
+
+    # -- persons and their records (life events, scenarios, admin) ---------------------------
+
+    def person(self, person_id: int) -> Person | None:
+        row = self.connection.execute(
+            select(orm.persons).where(orm.persons.c.id == person_id)
+        ).first()
+        return None if row is None else _person(row)
+
+    def person_by_handle(self, scenario: str, handle: str) -> Person | None:
+        table = orm.persons
+        row = self.connection.execute(
+            select(table).where(table.c.scenario == scenario, table.c.handle == handle)
+        ).first()
+        return None if row is None else _person(row)
+
+    def records_of(self, person_id: int) -> list[Qualification]:
+        """Every record of the person (any insurer, visible or not), with holds."""
+        rows = self.connection.execute(_PERSON_RECORDS, {"person_id": person_id}).all()
+        return _group_holds(rows)
+
+    def records_under(self, insurer: str, number: str) -> list[Qualification]:
+        """Every record under one 保険者番号 + 番号 (all 枝番, all persons)."""
+        statement = _RECORDS.where(_q.c.insurer_number == insurer, _q.c.number == number)
+        return _group_holds(self.connection.execute(statement).all())
+
+    def correct_record(self, qualification_id: int, values: dict[str, Any]) -> None:
+        """Replace as-registered personal values (name, kana, birthdate, sex, address)."""
+        stored = {k: (v.value if isinstance(v, Sex) else v) for k, v in values.items()}
+        self.connection.execute(update(_q).where(_q.c.id == qualification_id).values(stored))
+
+    def holds(self, *, in_force_at: dt.datetime | None = None) -> list[Any]:
+        """Holds with their record and person (all, or those in force at an instant)."""
+        p = orm.persons
+        statement = (
+            select(_h.c.id, _h.c.held_from, _h.c.held_until, _h.c.reason,
+                   _q.c.id.label("qualification_id"), _q.c.insurer_number, _q.c.symbol,
+                   _q.c.number, _q.c.branch, _q.c.name, _q.c.kana, _q.c.birthdate,
+                   _q.c.sex, _q.c.address, _q.c.registered_at,
+                   p.c.id.label("person_id"), p.c.scenario, p.c.handle)
+            .join(_q, _q.c.id == _h.c.qualification_id)
+            .join(p, p.c.id == _q.c.person_id)
+            .order_by(_h.c.held_from, _h.c.id)
+        )
+        if in_force_at is not None:
+            statement = statement.where(
+                _h.c.held_from <= in_force_at,
+                (_h.c.held_until.is_(None)) | (_h.c.held_until > in_force_at),
+            )
+        return self.connection.execute(statement).all()
+
+    def hold(self, hold_id: int) -> Any | None:
+        return self.connection.execute(select(_h).where(_h.c.id == hold_id)).first()
+
+    # -- scenarios and the event log ---------------------------------------------------------
+
+    def add_scenario(self, *, name: str, title: str, description: str, source: str,
+                     clock: dt.datetime) -> None:
+        self.connection.execute(insert(orm.scenarios).values(
+            name=name, title=title, description=description, source=source, clock=clock))
+
+    def scenario(self, name: str) -> Any | None:
+        table = orm.scenarios
+        return self.connection.execute(select(table).where(table.c.name == name)).first()
+
+    def scenarios(self) -> list[Any]:
+        table = orm.scenarios
+        return self.connection.execute(select(table).order_by(table.c.name)).all()
+
+    def add_event(self, *, kind: str, at: dt.datetime, params: dict[str, Any],
+                  person_id: int | None, scenario: str | None,
+                  registered_at: dt.datetime | None, late: bool) -> int:
+        result = self.connection.execute(insert(orm.events).values(
+            kind=kind, at=at, params=params, person_id=person_id, scenario=scenario,
+            registered_at=registered_at, late=late))
+        return result.inserted_primary_key[0]
+
+    def events(self, *, scenario: str | None = None, person_id: int | None = None) -> list[Any]:
+        table = orm.events
+        statement = select(table).order_by(table.c.at, table.c.id)
+        if scenario is not None:
+            statement = statement.where(table.c.scenario == scenario)
+        if person_id is not None:
+            statement = statement.where(table.c.person_id == person_id)
+        return self.connection.execute(statement).all()
+
+    # -- resets --------------------------------------------------------------------------------
+
+    def delete_scenario(self, name: str) -> bool:
+        """Remove the scenario and everything it loaded; False when it is not loaded."""
+        for table in (orm.events, orm.persons, orm.institutions):
+            self.connection.execute(delete(table).where(table.c.scenario == name))
+        table = orm.scenarios
+        return self.connection.execute(delete(table).where(table.c.name == name)).rowcount == 1
+
+    def delete_person(self, person_id: int) -> bool:
+        table = orm.persons
+        result = self.connection.execute(delete(table).where(table.c.id == person_id))
+        return result.rowcount == 1
+
+    def delete_registry(self) -> None:
+        """Remove every person, record, event, notice, scenario and scenario institution.
+
+        Institutions registered outside scenarios (CLI, demo) keep their accounts and
+        certificates; insurers go with the records that named them.
+        """
+        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons):
+            self.connection.execute(delete(table))
+        self.connection.execute(
+            delete(orm.institutions).where(orm.institutions.c.scenario.is_not(None)))
+        self.connection.execute(delete(orm.scenarios))
+        self.connection.execute(delete(_i))
+
+
+def _person(row: Any) -> Person:
+    return Person(row.name, row.kana, row.birthdate, Sex(row.sex), row.address,
+                  row.post_number, row.id)
 
 
 def _institution(row: Any) -> Institution:

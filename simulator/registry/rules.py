@@ -14,6 +14,10 @@ Insurance-card route (照会区分 2):
    under another key that is valid on D or later → 3 無効（新しい資格あり）. Otherwise → 2 無効.
    The record shown is then the candidate that ended most recently by D (with its ReasonOfLoss
    and DisqualificationDate when the loss is known), else the earliest one yet to start.
+
+My Number card route (照会区分 1), once the card has identified the person: the person's records
+visible at T. One valid on D → 1; records but none valid on D → 2 (the clinic sees 資格(無効));
+nothing visible → 4 (資格情報なし).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import groupby
 
-from .model import Confirmation, InsuranceCardQuery, Qualification, Validity
+from .model import Confirmation, InsuranceCardQuery, PersonQuery, Qualification, Validity
 
 __all__ = [
     "is_visible",
@@ -32,6 +36,7 @@ __all__ = [
     "matches_key",
     "shown",
     "confirm_by_insurance_card",
+    "confirm_by_person",
 ]
 
 
@@ -147,3 +152,20 @@ def confirm_by_insurance_card(
     (person_id,) = picked
     validity = _validity_for_one_person(matching[person_id], by_person[person_id], query)
     return Confirmation(validity, query, as_of, results)
+
+
+def confirm_by_person(
+    records: Iterable[Qualification], *, query: PersonQuery, as_of: dt.datetime
+) -> Confirmation:
+    """Decide QualificationValidity for a person the card identified (DESIGN §3.3, card route).
+
+    ``records`` are the person's records, visible or not; the rule filters them itself.
+    """
+    visible = [r for r in visible_records(records, as_of=as_of) if r.person_id == query.person_id]
+    if not visible:
+        return Confirmation(Validity.NOT_FOUND, query, as_of)
+    day = query.confirm_date
+    picked = _pick(visible, day)
+    validity = Validity.VALID if picked.valid_on(day) else Validity.INVALID
+    result = shown(picked, day=day, limit_consent=query.limit_consent)
+    return Confirmation(validity, query, as_of, (result,))

@@ -6,10 +6,10 @@ from typing import Protocol
 
 from ..clock import Clock
 from . import rules
-from .model import Confirmation, InsuranceCardQuery
+from .model import Confirmation, InsuranceCardQuery, PersonQuery
 from .repository import Repository
 
-__all__ = ["UnitOfWork", "confirm_by_insurance_card"]
+__all__ = ["UnitOfWork", "confirm_by_insurance_card", "confirm_by_person"]
 
 
 class UnitOfWork(Protocol):
@@ -30,3 +30,11 @@ def confirm_by_insurance_card(
             insurer=query.insurer_number, number=query.number, birthdate=query.birthdate
         )
     return rules.confirm_by_insurance_card(records, query=query, as_of=as_of)
+
+
+def confirm_by_person(*, uow: UnitOfWork, clock: Clock, query: PersonQuery) -> Confirmation:
+    """Confirm the qualification of a person a card identified (照会区分 1) at business now."""
+    as_of = clock.now()
+    with uow:
+        records = uow.repo.records_of(query.person_id)
+    return rules.confirm_by_person(records, query=query, as_of=as_of)

@@ -1,0 +1,225 @@
+"""Readers of qualification blocks: a scenario person's ``qualifications`` and an event's ``to``.
+
+Keys (DESIGN §5): ``insurer``, ``symbol``, ``number``, ``branch``, ``family`` (OQSCD009),
+``card_class`` (OQSCD010), ``ratio`` ("030"), ``preschool``, ``insured_name``, ``elderly``
+{ratio, issued_on, valid_start, valid_end}, ``limit_certificate`` {classification, flag,
+issued_on, valid_start, valid_end, long_term_date}, ``specific_diseases`` [{category, self_pay,
+issued_on, valid_start, valid_end}], ``as_registered`` {name, kana, birthdate, sex, address};
+for a stored qualification also ``valid_from``, ``valid_to``, ``reason_of_loss``,
+``registered_at``, ``loss_registered_at``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from . import fields
+from .errors import InvalidInput
+from .identifiers import (
+    normalize_branch_number,
+    normalize_card_number,
+    normalize_symbol,
+    validate_koki_insured_number,
+)
+from .lifecycle import BASIC_ITEMS, Coverage, register
+from .model import (
+    ElderlyCertificate,
+    Family,
+    Insurer,
+    InsurerKind,
+    LimitCertificate,
+    Person,
+    Qualification,
+    ReasonOfLoss,
+    SpecificDiseaseCertificate,
+)
+
+__all__ = ["insurer_kind", "coverage", "qualification", "reason_of_loss", "as_registered", "ratio"]
+
+KnownInsurer = Callable[[str], Insurer | None]
+
+_LAW_KINDS = {
+    "01": InsurerKind.KYOKAI, "02": InsurerKind.SENIN, "03": InsurerKind.HIYATOI,
+    "04": InsurerKind.HIYATOI, "06": InsurerKind.KUMIAI, "07": InsurerKind.JIEIKAN,
+    "31": InsurerKind.KYOSAI, "32": InsurerKind.KYOSAI, "33": InsurerKind.KYOSAI,
+    "34": InsurerKind.KYOSAI, "39": InsurerKind.KOKI, "63": InsurerKind.TOKUREI,
+    "72": InsurerKind.TOKUREI, "73": InsurerKind.TOKUREI, "74": InsurerKind.TOKUREI,
+    "75": InsurerKind.TOKUREI,
+}
+
+
+def insurer_kind(number: str, *, field: str = "insurer") -> InsurerKind:
+    """The kind of insurer a canonical 保険者番号 names (法別番号; 6 digits: 国保).
+
+    :raises InvalidInput: for a 法別番号 that is not a medical insurer's (公費 and others).
+    """
+    if len(number) == 6:
+        return InsurerKind.KOKUHO
+    kind = _LAW_KINDS.get(number[:2])
+    if kind is None:
+        raise InvalidInput(field, f"法別番号 {number[:2]} is not a medical insurer's")
+    return kind
+
+
+_RATIO = re.compile(r"0[0-9]0|100")
+
+
+def ratio(mapping: Mapping[str, Any], key: str, path: str) -> str | None:
+    """A 負担割合 as a 3-digit percent ("010", "020", "030")."""
+    value = fields.optional_text(mapping, key, path)
+    if value is not None and not _RATIO.fullmatch(value):
+        raise InvalidInput(fields.at_path(path, key),
+                           f"must be a 3-digit percent such as \"030\", got {value!r}")
+    return value
+
+
+def reason_of_loss(mapping: Mapping[str, Any], key: str, path: str) -> ReasonOfLoss | None:
+    value = fields.optional_text(mapping, key, path)
+    if value is None:
+        return None
+    try:
+        return ReasonOfLoss(value)
+    except ValueError:
+        raise InvalidInput(fields.at_path(path, key),
+                           f"must be 01, 02, 03 or 99 (OQSCD008), got {value!r}") from None
+
+
+def _family(mapping: Mapping[str, Any], path: str, default: Family) -> Family:
+    value = fields.optional_text(mapping, "family", path)
+    if value is None:
+        return default
+    try:
+        return Family(value)
+    except ValueError:
+        raise InvalidInput(fields.at_path(path, "family"),
+                           f"must be 1 (本人) or 2 (家族), got {value!r}") from None
+
+
+def _block(mapping: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any] | None:
+    value = mapping.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidInput(fields.at_path(path, key), "must be a mapping")
+    return value
+
+
+def _elderly(raw: Mapping[str, Any], path: str) -> ElderlyCertificate:
+    return ElderlyCertificate(
+        ratio=ratio(raw, "ratio", path) or fields.text(raw, "ratio", path),
+        issued_on=fields.optional_day(raw, "issued_on", path),
+        valid_start=fields.optional_day(raw, "valid_start", path),
+        valid_end=fields.optional_day(raw, "valid_end", path),
+    )
+
+
+def elderly(mapping: Mapping[str, Any], key: str, path: str) -> ElderlyCertificate | None:
+    raw = _block(mapping, key, path)
+    return None if raw is None else _elderly(raw, fields.at_path(path, key))
+
+
+def _limit(raw: Mapping[str, Any], path: str) -> LimitCertificate:
+    return LimitCertificate(
+        classification=fields.text(raw, "classification", path),
+        classification_flag=fields.text(raw, "flag", path),
+        issued_on=fields.optional_day(raw, "issued_on", path),
+        valid_start=fields.optional_day(raw, "valid_start", path),
+        valid_end=fields.optional_day(raw, "valid_end", path),
+        long_term_date=fields.optional_day(raw, "long_term_date", path),
+    )
+
+
+def _diseases(mapping: Mapping[str, Any], path: str) -> tuple[SpecificDiseaseCertificate, ...]:
+    raw = mapping.get("specific_diseases") or []
+    where = fields.at_path(path, "specific_diseases")
+    if not isinstance(raw, list):
+        raise InvalidInput(where, "must be a list")
+    found = []
+    for index, item in enumerate(raw):
+        item_path = fields.at_path(where, index)
+        if not isinstance(item, Mapping):
+            raise InvalidInput(item_path, "must be a mapping")
+        self_pay = item.get("self_pay")
+        if self_pay is not None and (isinstance(self_pay, bool) or not isinstance(self_pay, int)):
+            raise InvalidInput(fields.at_path(item_path, "self_pay"), "must be yen, a number")
+        found.append(SpecificDiseaseCertificate(
+            category=fields.text(item, "category", item_path),
+            self_pay=self_pay,
+            issued_on=fields.optional_day(item, "issued_on", item_path),
+            valid_start=fields.optional_day(item, "valid_start", item_path),
+            valid_end=fields.optional_day(item, "valid_end", item_path),
+        ))
+    return tuple(found)
+
+
+def as_registered(mapping: Mapping[str, Any], key: str, path: str) -> dict[str, Any]:
+    """Personal values typed by the insurer or fixed by a correction (BASIC_ITEMS keys)."""
+    raw = _block(mapping, key, path) or {}
+    where = fields.at_path(path, key)
+    unknown = sorted(set(raw) - set(BASIC_ITEMS))
+    if unknown:
+        raise InvalidInput(fields.at_path(where, unknown[0]),
+                           f"is not a basic item (one of {', '.join(BASIC_ITEMS)})")
+    readers = {"birthdate": fields.day, "sex": fields.sex}
+    return {item: readers.get(item, fields.text)(raw, item, where) for item in raw}
+
+
+def _number(mapping: Mapping[str, Any], path: str, insurer: Insurer) -> str:
+    field = fields.at_path(path, "number")
+    raw = fields.text(mapping, "number", path)
+    if insurer.kind is InsurerKind.KOKI:
+        return validate_koki_insured_number(raw, field=field)
+    return normalize_card_number(raw, field=field)
+
+
+def coverage(
+    mapping: Mapping[str, Any], path: str, *, known: KnownInsurer,
+    family: Family = Family.INSURED,
+) -> Coverage:
+    """Read the key and terms of a qualification."""
+    insurer = fields.insurer(mapping, "insurer", path, known=known)
+    limit = _block(mapping, "limit_certificate", path)
+    old = elderly(mapping, "elderly", path)
+    return Coverage(
+        insurer=insurer,
+        number=_number(mapping, path, insurer),
+        symbol=normalize_symbol(fields.optional_text(mapping, "symbol", path),
+                                field=fields.at_path(path, "symbol")),
+        branch=normalize_branch_number(fields.optional_text(mapping, "branch", path),
+                                       field=fields.at_path(path, "branch")),
+        family=_family(mapping, path, family),
+        card_class=fields.optional_text(mapping, "card_class", path) or "01",
+        ratio=ratio(mapping, "ratio", path),
+        preschool=fields.flag(mapping, "preschool", path),
+        insured_name=fields.optional_text(mapping, "insured_name", path),
+        elderly=(old,) if old else (),
+        limits=(_limit(limit, fields.at_path(path, "limit_certificate")),) if limit else (),
+        specific_diseases=_diseases(mapping, path),
+        as_registered=as_registered(mapping, "as_registered", path),
+    )
+
+
+def qualification(
+    mapping: Mapping[str, Any], path: str, *, person: Person, known: KnownInsurer
+) -> Qualification:
+    """Read a qualification as a scenario states it, checked against 住基 on registration."""
+    valid_from = fields.day(mapping, "valid_from", path)
+    valid_to = fields.optional_day(mapping, "valid_to", path)
+    if valid_to is not None and valid_to <= valid_from:
+        raise InvalidInput(fields.at_path(path, "valid_to"), "must be after valid_from")
+    registered_at = fields.instant(mapping, "registered_at", path)
+    loss_registered_at = fields.optional_instant(mapping, "loss_registered_at", path)
+    if valid_to is None and (mapping.get("reason_of_loss") or loss_registered_at):
+        raise InvalidInput(fields.at_path(path, "valid_to"),
+                           "is required with reason_of_loss or loss_registered_at")
+    record = register(person, coverage(mapping, path, known=known), valid_from=valid_from,
+                      registered_at=registered_at)
+    return replace(
+        record,
+        valid_to=valid_to,
+        reason_of_loss=reason_of_loss(mapping, "reason_of_loss", path),
+        loss_registered_at=loss_registered_at,
+    )

@@ -1,0 +1,357 @@
+"""Life events given as plain mappings (scenario ``timeline``, admin API): read, apply, log.
+
+One shape everywhere (DESIGN §5)::
+
+    {event: job_change, at: 2026-04-01T09:00:00+09:00, person: taro, date: 2026-04-01,
+     to: {...}, employer_notify_days: 3, insurer_register_days: 4}
+
+``date`` (the day the event takes effect in law) defaults to the day of ``at`` (JST). Delays not
+given are drawn from the insurer profile (``datasets/insurer_profiles.yaml``) with a seeded
+generator, and written into the event log, so a replay gives the same store. ``loss`` / ``gain``
+blocks split the delays of the two halves of a change of insurer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import fields, lifecycle
+from .coverage_input import KnownInsurer, as_registered, coverage, elderly, ratio, reason_of_loss
+from .errors import InvalidInput, OqsError
+from .lifecycle import BASIC_ITEMS, Change, Delays
+from .model import JST, Family, InsurerKind, Person, Qualification, ReasonOfLoss
+from .repository import Repository
+
+__all__ = ["KINDS", "EventContext", "apply_event", "store_change"]
+
+LEGAL_AGE_KOKI = 75
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What reading and applying an event needs: the store, profiles, and how to name things."""
+
+    repo: Repository
+    profiles: Any  # simulator.profiles.Profiles
+    known: KnownInsurer
+    scenario: str | None = None
+    seed: str = "oqs-sim"
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One event being applied: the raw mapping, its path, instant, day and person."""
+
+    raw: Mapping[str, Any]
+    path: str
+    at: dt.datetime
+    day: dt.date
+    person: Person
+    records: list[Qualification]
+    rng: random.Random
+
+    def at_path(self, key: str) -> str:
+        return fields.at_path(self.path, key)
+
+
+Handler = Callable[[EventContext, _Event, dict[str, Any]], Change]
+
+
+# -- references and delays ---------------------------------------------------------------------
+
+
+def _person(ctx: EventContext, raw: Mapping[str, Any], key: str, path: str) -> Person:
+    value = raw.get(key)
+    field = fields.at_path(path, key)
+    found = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = ctx.repo.person(value)
+    elif isinstance(value, str) and value:
+        scenario, _, handle = value.rpartition("/")
+        found = ctx.repo.person_by_handle(scenario or ctx.scenario or "", handle)
+    elif value is None:
+        raise InvalidInput(field, "is required")
+    if found is None:
+        raise InvalidInput(field, f"no person {value!r}")
+    return found
+
+
+def _delays(ctx: EventContext, event: _Event, kind: InsurerKind, part: str | None,
+            used: dict[str, Any]) -> Delays:
+    block = event.raw.get(part) if part else None
+    if block is not None and not isinstance(block, Mapping):
+        raise InvalidInput(event.at_path(part), "must be a mapping of delays")
+    values = {}
+    for name in ("employer_notify_days", "insurer_register_days"):
+        if block is not None and name in block:
+            values[name] = fields.days(block, name, event.at_path(part))
+        else:
+            values[name] = fields.days(event.raw, name, event.path)
+    if None in values.values():
+        drawn = ctx.profiles.of(kind).draw(event.rng)
+        values = {k: getattr(drawn, k) if v is None else v for k, v in values.items()}
+    used[part or "delays"] = values
+    return Delays(**values)
+
+
+def _open_kind(event: _Event, fallback: InsurerKind) -> InsurerKind:
+    current = lifecycle.open_on(event.records, event.day)
+    return current[0].insurer.kind if current else fallback
+
+
+def _reason(event: _Event, default: ReasonOfLoss) -> ReasonOfLoss:
+    return reason_of_loss(event.raw, "reason_of_loss", event.path) or default
+
+
+def _to(ctx: EventContext, event: _Event, family: Family = Family.INSURED) -> lifecycle.Coverage:
+    block = event.raw.get("to")
+    if not isinstance(block, Mapping):
+        raise InvalidInput(event.at_path("to"), "is required: the new qualification's keys")
+    return coverage(block, event.at_path("to"), known=ctx.known, family=family)
+
+
+# -- the events --------------------------------------------------------------------------------
+
+
+def _move(ctx: EventContext, event: _Event, used: dict[str, Any], to: lifecycle.Coverage,
+          reason: ReasonOfLoss, day: dt.date | None = None) -> Change:
+    event = replace(event, day=day or event.day)
+    loss = _delays(ctx, event, _open_kind(event, to.insurer.kind), "loss", used)
+    gain = _delays(ctx, event, to.insurer.kind, "gain", used)
+    return lifecycle.change_coverage(event.person, event.records, at=event.at, day=event.day,
+                                     to=to, loss=loss, gain=gain, reason=reason)
+
+
+def _job_change(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    closing = lifecycle.open_on(event.records, event.day)
+    from_kokuho = any(r.insurer.kind is InsurerKind.KOKUHO for r in closing)
+    default = ReasonOfLoss.OTHER_INSURANCE if from_kokuho else ReasonOfLoss.OTHER
+    return _move(ctx, event, used, _to(ctx, event), _reason(event, default))
+
+
+def _retire_to_kokuho(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    to = _to(ctx, event)
+    if to.insurer.kind is not InsurerKind.KOKUHO:
+        raise InvalidInput(event.at_path("to.insurer"), "must be a 国保 insurer (6 digits)")
+    return _move(ctx, event, used, to, _reason(event, ReasonOfLoss.OTHER))
+
+
+def _turn_75(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    to = _to(ctx, event)
+    if to.insurer.kind is not InsurerKind.KOKI:
+        raise InvalidInput(event.at_path("to.insurer"), "must be a 後期高齢 insurer (39…)")
+    to = replace(to, ratio=to.ratio or "010")
+    day = fields.optional_day(event.raw, "date", event.path)
+    birthday = lifecycle.birthday(event.person.birthdate, LEGAL_AGE_KOKI)
+    return _move(ctx, event, used, to, _reason(event, ReasonOfLoss.OTHER_INSURANCE),
+                 day=day or birthday)
+
+
+def _end(ctx: EventContext, event: _Event, used: dict[str, Any], valid_to: dt.date,
+         reason: ReasonOfLoss) -> Change:
+    delays = _delays(ctx, event, _open_kind(event, InsurerKind.KYOKAI), None, used)
+    return lifecycle.end_coverage(event.records, at=event.at, valid_to=valid_to,
+                                  reason=_reason(event, reason), delays=delays)
+
+
+def _death(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    # 資格喪失日 is the day after death
+    return _end(ctx, event, used, event.day + dt.timedelta(days=1), ReasonOfLoss.DEATH)
+
+
+def _welfare_start(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    # 生活保護: the qualification is lost on the day assistance starts
+    return _end(ctx, event, used, event.day, ReasonOfLoss.WELFARE)
+
+
+def _insured_key(event: _Event) -> Qualification:
+    current = [r for r in event.records if r.valid_on(event.day)]
+    if not current:
+        raise InvalidInput(event.at_path("person"),
+                           f"has no qualification valid on {event.day.isoformat()}")
+    return max(current, key=lambda r: r.valid_from)
+
+
+def _dependent_coverage(ctx: EventContext, event: _Event, insured: Qualification,
+                        preschool: bool) -> lifecycle.Coverage:
+    raw = event.raw
+    branch = fields.optional_text(raw, "branch", event.path) or lifecycle.next_branch(
+        ctx.repo.records_under(insured.insurer.number, insured.number),
+        insurer=insured.insurer.number, number=insured.number, symbol=insured.symbol)
+    own = insured.insurer.kind in (InsurerKind.KOKUHO, InsurerKind.KOKI)
+    return lifecycle.Coverage(
+        insurer=insured.insurer,
+        number=insured.number,
+        symbol=insured.symbol,
+        branch=branch.zfill(2),
+        family=Family.INSURED if own else Family.DEPENDENT,
+        card_class=insured.card_class,
+        ratio=ratio(raw, "ratio", event.path) or ("020" if preschool else insured.ratio),
+        preschool=preschool,
+        insured_name=insured.insured_name or insured.name,
+        as_registered=as_registered(raw, "as_registered", event.path),
+    )
+
+
+def _birth(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    child_path = event.at_path("child")
+    raw_child = event.raw.get("child")
+    if not isinstance(raw_child, Mapping):
+        raise InvalidInput(child_path, "is required: the newborn (id, name, kana, sex)")
+    insured = _insured_key(event)
+    child = Person(
+        name=fields.text(raw_child, "name", child_path),
+        kana=fields.text(raw_child, "kana", child_path),
+        birthdate=event.day,
+        sex=fields.sex(raw_child, "sex", child_path),
+        address=fields.optional_text(raw_child, "address", child_path) or event.person.address,
+        post_number=event.person.post_number,
+    )
+    handle = fields.text(raw_child, "id", child_path)
+    if ctx.scenario and ctx.repo.person_by_handle(ctx.scenario, handle):
+        raise InvalidInput(fields.at_path(child_path, "id"), f"person {handle!r} already exists")
+    child = replace(child, id=ctx.repo.add_person(child, scenario=ctx.scenario, handle=handle))
+    used["child_person_id"] = child.id
+    gain = _delays(ctx, event, insured.insurer.kind, None, used)
+    to = _dependent_coverage(ctx, event, insured, preschool=True)
+    record = lifecycle.register(child, to, valid_from=event.day,
+                                registered_at=gain.known_at(event.at))
+    return Change(gains=(record,), late=gain.late)
+
+
+def _dependent_add(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    dependent = _person(ctx, event.raw, "dependent", event.path)
+    insured = _insured_key(event)
+    records = ctx.repo.records_of(dependent.id)
+    closing = lifecycle.open_on(records, event.day)
+    from_kokuho = any(r.insurer.kind is InsurerKind.KOKUHO for r in closing)
+    default = ReasonOfLoss.OTHER_INSURANCE if from_kokuho else ReasonOfLoss.OTHER
+    to = _dependent_coverage(ctx, event, insured,
+                             preschool=fields.flag(event.raw, "preschool", event.path))
+    moved = replace(event, person=dependent, records=records)
+    used["dependent_person_id"] = dependent.id
+    return _move(ctx, moved, used, to, _reason(event, default))
+
+
+def _ratio_change(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    raw, path = event.raw, event.path
+    new_ratio = ratio(raw, "ratio", path)
+    preschool = fields.flag(raw, "preschool", path) if "preschool" in raw else None
+    certificate = elderly(raw, "elderly", path)
+    if certificate is not None and certificate.valid_start is None:
+        certificate = replace(certificate, valid_start=event.day)
+    if new_ratio is None and preschool is None and certificate is None:
+        raise InvalidInput(event.at_path("ratio"), "give ratio, preschool or elderly")
+    delays = _delays(ctx, event, _open_kind(event, InsurerKind.KYOKAI), None, used)
+    return lifecycle.change_terms(event.person, event.records, at=event.at, day=event.day,
+                                  delays=delays, ratio=new_ratio, preschool=preschool,
+                                  elderly=certificate)
+
+
+def _insurer_filter(ctx: EventContext, event: _Event) -> str | None:
+    if event.raw.get("insurer") is None:
+        return None
+    return fields.insurer(event.raw, "insurer", event.path, known=ctx.known).number
+
+
+def _hold(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    reason = fields.optional_text(event.raw, "reason", event.path) or "連携保留（保険者による保留）"
+    return lifecycle.place_hold(event.records, at=event.at,
+                                insurer=_insurer_filter(ctx, event), reason=reason)
+
+
+def _hold_release(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    return lifecycle.release_holds(event.records, at=event.at,
+                                   insurer=_insurer_filter(ctx, event))
+
+
+def _hold_correct(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    raw = event.raw.get("fields")
+    where = event.at_path("fields")
+    if isinstance(raw, list) and raw and all(isinstance(item, str) for item in raw):
+        unknown = [item for item in raw if item not in BASIC_ITEMS]
+        if unknown:
+            raise InvalidInput(where, f"{unknown[0]!r} is not a basic item")
+        values = {item: getattr(event.person, item) for item in raw}  # 住基の値に訂正
+    elif isinstance(raw, Mapping) and raw:
+        values = as_registered(event.raw, "fields", event.path)
+    else:
+        raise InvalidInput(where, "give the items to correct: a list, or a mapping of values")
+    return lifecycle.correct(event.person, event.records, at=event.at,
+                             insurer=_insurer_filter(ctx, event), values=values)
+
+
+KINDS: Mapping[str, Handler] = {
+    "job_change": _job_change,
+    "retire_to_kokuho": _retire_to_kokuho,
+    "turn_75": _turn_75,
+    "death": _death,
+    "welfare_start": _welfare_start,
+    "birth": _birth,
+    "dependent_add": _dependent_add,
+    "ratio_change": _ratio_change,
+    "hold": _hold,
+    "hold_release": _hold_release,
+    "hold_correct": _hold_correct,
+}
+
+
+# -- applying ----------------------------------------------------------------------------------
+
+
+def store_change(repo: Repository, change: Change) -> None:
+    """Write a change through the repository (inside the caller's transaction)."""
+    for loss in change.losses:
+        repo.record_loss(loss.qualification_id, valid_to=loss.valid_to, reason=loss.reason,
+                         registered_at=loss.registered_at)
+    for gain in change.gains:
+        repo.add_qualification(gain)
+    for new in change.holds:
+        repo.add_hold(new.qualification_id, new.hold)
+    for end in change.hold_ends:
+        repo.end_hold(end.hold_id, at=end.at)
+    for correction in change.corrections:
+        repo.correct_record(correction.qualification_id, dict(correction.values))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def apply_event(ctx: EventContext, raw: Mapping[str, Any], path: str = "") -> int:
+    """Read one event mapping, apply it to the store and log it; return the log entry's id.
+
+    :raises InvalidInput: naming ``path`` and the key, when the event cannot be read or applied.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(path or "event", "must be a mapping")
+    kind = fields.text(raw, "event", path)
+    handler = KINDS.get(kind)
+    if handler is None:
+        raise InvalidInput(fields.at_path(path, "event"),
+                           f"unknown event {kind!r}; known: {', '.join(KINDS)}")
+    try:
+        at = fields.instant(raw, "at", path)
+        day = fields.optional_day(raw, "date", path) or at.astimezone(JST).date()
+        person = _person(ctx, raw, "person", path)
+        event = _Event(raw, path, at, day, person, ctx.repo.records_of(person.id),
+                       random.Random(f"{ctx.seed}:{path}:{kind}:{at.isoformat()}"))
+        used: dict[str, Any] = {}
+        change = handler(ctx, event, used)
+    except OqsError as error:
+        raise fields.located(error, path) from None
+    store_change(ctx.repo, change)
+    params = _jsonable({**raw, **used})
+    return ctx.repo.add_event(kind=kind, at=at, params=params, person_id=person.id,
+                              scenario=ctx.scenario, registered_at=change.registered_at,
+                              late=change.late)

@@ -1,0 +1,398 @@
+"""Life events as pure functions: what each does to a person's records (DESIGN §3.1, §3.2).
+
+An event happens at the business instant ``at`` and takes effect in law on ``day`` (valid time).
+OQS learns of each effect later: ``registered_at = at + employer_notify_days +
+insurer_register_days`` (each 0..5 days by law; longer is allowed and flagged *late*). A loss and
+a gain may be learnt at different times (``loss`` / ``gain`` delays).
+
+Each function returns a :class:`Change` — losses to record, qualifications to add, holds to place
+or end, corrections — and never touches storage. New qualifications pass the registration check
+(:func:`mismatches`): any difference from the person's basic items puts them on hold (連携保留)
+from the moment they are registered.
+
+Which records an event closes: the person's records *open on* ``day`` (started before it and not
+ended by it). Events concern the person named; dependents move with their own events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .errors import InvalidInput
+from .model import (
+    ElderlyCertificate,
+    Family,
+    Hold,
+    Insurer,
+    LimitCertificate,
+    Person,
+    Qualification,
+    ReasonOfLoss,
+    SpecificDiseaseCertificate,
+)
+
+__all__ = [
+    "LEGAL_DAYS",
+    "BASIC_ITEMS",
+    "Delays",
+    "Coverage",
+    "Loss",
+    "NewHold",
+    "HoldEnd",
+    "Correction",
+    "Change",
+    "mismatches",
+    "register",
+    "open_on",
+    "change_coverage",
+    "end_coverage",
+    "change_terms",
+    "place_hold",
+    "release_holds",
+    "correct",
+    "next_branch",
+    "birthday",
+]
+
+#: Days the law gives the employer to notify, and the insurer to register (each).
+LEGAL_DAYS = 5
+
+#: The items the registration check compares (住基の基本4情報 + カナ), with their labels.
+BASIC_ITEMS: Mapping[str, str] = {
+    "name": "漢字氏名",
+    "kana": "カナ氏名",
+    "birthdate": "生年月日",
+    "sex": "性別",
+    "address": "住所",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Delays:
+    """How long the employer took to notify and the insurer to register, in days."""
+
+    employer_notify_days: int = 0
+    insurer_register_days: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("employer_notify_days", "insurer_register_days"):
+            if getattr(self, name) < 0:
+                raise InvalidInput(name, "must be 0 or more days")
+
+    @property
+    def total(self) -> int:
+        return self.employer_notify_days + self.insurer_register_days
+
+    @property
+    def late(self) -> bool:
+        """Tell whether either party took longer than the law allows."""
+        return max(self.employer_notify_days, self.insurer_register_days) > LEGAL_DAYS
+
+    def known_at(self, at: dt.datetime) -> dt.datetime:
+        """Return the instant OQS learns of an event that happened at ``at``."""
+        return at + dt.timedelta(days=self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The key and terms of a qualification an event starts (the ``to`` of an event)."""
+
+    insurer: Insurer
+    number: str
+    symbol: str | None = None
+    branch: str | None = None
+    family: Family = Family.INSURED
+    card_class: str = "01"
+    ratio: str | None = None
+    preschool: bool = False
+    insured_name: str | None = None
+    elderly: tuple[ElderlyCertificate, ...] = ()
+    limits: tuple[LimitCertificate, ...] = ()
+    specific_diseases: tuple[SpecificDiseaseCertificate, ...] = ()
+    #: personal values as the insurer typed them, where they differ from the person
+    as_registered: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    qualification_id: int
+    valid_to: dt.date
+    reason: ReasonOfLoss | None
+    registered_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewHold:
+    qualification_id: int
+    hold: Hold
+
+
+@dataclass(frozen=True, slots=True)
+class HoldEnd:
+    hold_id: int
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """New as-registered personal values of a record (``BASIC_ITEMS`` keys)."""
+
+    qualification_id: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one event does to the store; ``late`` when a filing took longer than the law allows."""
+
+    losses: tuple[Loss, ...] = ()
+    gains: tuple[Qualification, ...] = ()
+    holds: tuple[NewHold, ...] = ()
+    hold_ends: tuple[HoldEnd, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    late: bool = False
+
+    @property
+    def registered_at(self) -> dt.datetime | None:
+        """The instant OQS knows every effect of the event (None when it has none in time)."""
+        instants = [loss.registered_at for loss in self.losses]
+        instants += [gain.registered_at for gain in self.gains]
+        return max(instants, default=None)
+
+
+# -- the registration check ------------------------------------------------------------------
+
+
+def mismatches(person: Person, record: Qualification) -> tuple[str, ...]:
+    """Return the basic items (``BASIC_ITEMS`` keys) where the record differs from the person.
+
+    An address the insurer did not register is not compared.
+    """
+    found = []
+    for item in BASIC_ITEMS:
+        registered = getattr(record, item)
+        if item == "address" and registered is None:
+            continue
+        if registered != getattr(person, item):
+            found.append(item)
+    return tuple(found)
+
+
+def _hold_for(person: Person, record: Qualification) -> tuple[Hold, ...]:
+    differing = mismatches(person, record)
+    if not differing:
+        return ()
+    labels = "・".join(BASIC_ITEMS[item] for item in differing)
+    return (Hold(record.registered_at, None, f"連携保留: {labels}が住基と不一致"),)
+
+
+def register(
+    person: Person, coverage: Coverage, *, valid_from: dt.date, registered_at: dt.datetime
+) -> Qualification:
+    """Return the qualification the insurer registers for ``person``, checked against 住基."""
+    values = {item: getattr(person, item) for item in BASIC_ITEMS}
+    values.update(coverage.as_registered)
+    record = Qualification(
+        person_id=person.id,
+        insurer=coverage.insurer,
+        number=coverage.number,
+        symbol=coverage.symbol,
+        branch=coverage.branch,
+        family=coverage.family,
+        card_class=coverage.card_class,
+        valid_from=valid_from,
+        registered_at=registered_at,
+        post_number=person.post_number,
+        insured_name=coverage.insured_name,
+        ratio=coverage.ratio,
+        preschool=coverage.preschool,
+        elderly=coverage.elderly,
+        limits=coverage.limits,
+        specific_diseases=coverage.specific_diseases,
+        **values,
+    )
+    return replace(record, holds=_hold_for(person, record))
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def open_on(records: Iterable[Qualification], day: dt.date) -> list[Qualification]:
+    """Return the records that started before ``day`` and have not ended by it."""
+    return [r for r in records if r.valid_from < day and (r.valid_to is None or r.valid_to > day)]
+
+
+def _losses(
+    records: Iterable[Qualification], *, valid_to: dt.date, reason: ReasonOfLoss | None,
+    registered_at: dt.datetime,
+) -> tuple[Loss, ...]:
+    return tuple(Loss(r.id, valid_to, reason, registered_at) for r in records)
+
+
+def change_coverage(
+    person: Person,
+    records: Sequence[Qualification],
+    *,
+    at: dt.datetime,
+    day: dt.date,
+    to: Coverage,
+    loss: Delays,
+    gain: Delays,
+    reason: ReasonOfLoss | None,
+) -> Change:
+    """Close the records open on ``day`` and start ``to`` from ``day`` (転職, 退職→国保, 75歳 …)."""
+    losses = _losses(
+        open_on(records, day), valid_to=day, reason=reason, registered_at=loss.known_at(at)
+    )
+    new = register(person, to, valid_from=day, registered_at=gain.known_at(at))
+    return Change(losses=losses, gains=(new,), late=loss.late or gain.late)
+
+
+def end_coverage(
+    records: Sequence[Qualification],
+    *,
+    at: dt.datetime,
+    valid_to: dt.date,
+    reason: ReasonOfLoss,
+    delays: Delays,
+) -> Change:
+    """Close every record still open on ``valid_to`` (死亡: the day after death; 生活保護: the day).
+
+    :raises InvalidInput: when the person has no qualification to lose.
+    """
+    closing = open_on(records, valid_to)
+    if not closing:
+        raise InvalidInput("person", f"has no qualification open on {valid_to.isoformat()}")
+    losses = _losses(closing, valid_to=valid_to, reason=reason,
+                     registered_at=delays.known_at(at))
+    return Change(losses=losses, late=delays.late)
+
+
+def change_terms(
+    person: Person,
+    records: Sequence[Qualification],
+    *,
+    at: dt.datetime,
+    day: dt.date,
+    delays: Delays,
+    ratio: str | None = None,
+    preschool: bool | None = None,
+    elderly: ElderlyCertificate | None = None,
+) -> Change:
+    """Change 負担割合 / 未就学 / 高齢受給者証 from ``day``: the record is split at ``day``.
+
+    The part before ``day`` keeps the old terms; a new version under the same key carries the new
+    ones and is known to OQS after the insurer's delay (until then lookups show the old terms).
+
+    :raises InvalidInput: when the person has no qualification open on ``day``.
+    """
+    current = open_on(records, day)
+    if not current:
+        raise InvalidInput("person", f"has no qualification open on {day.isoformat()}")
+    known = delays.known_at(at)
+    gains = []
+    for record in current:
+        gains.append(replace(
+            record,
+            id=None,
+            valid_from=day,
+            registered_at=known,
+            ratio=record.ratio if ratio is None else ratio,
+            preschool=record.preschool if preschool is None else preschool,
+            elderly=record.elderly + ((elderly,) if elderly else ()),
+            holds=(),
+        ))
+    losses = _losses(current, valid_to=day, reason=None, registered_at=known)
+    return Change(losses=losses, gains=tuple(gains), late=delays.late)
+
+
+def _of_insurer(records: Iterable[Qualification], insurer: str | None) -> list[Qualification]:
+    return [r for r in records if insurer is None or r.insurer.number == insurer]
+
+
+def _latest(records: Sequence[Qualification]) -> Qualification:
+    return max(records, key=lambda r: (r.valid_from, r.registered_at, r.id or 0))
+
+
+def place_hold(
+    records: Sequence[Qualification], *, at: dt.datetime, insurer: str | None, reason: str
+) -> Change:
+    """Hold the person's latest record (of ``insurer`` when given) from ``at``.
+
+    :raises InvalidInput: when there is no such record.
+    """
+    candidates = _of_insurer(records, insurer)
+    if not candidates:
+        raise InvalidInput("insurer" if insurer else "person", "has no qualification to hold")
+    target = _latest(candidates)
+    return Change(holds=(NewHold(target.id, Hold(at, None, reason)),))
+
+
+def _holds_in_force(
+    records: Sequence[Qualification], at: dt.datetime, insurer: str | None
+) -> list[tuple[Qualification, Hold]]:
+    return [(r, h) for r in _of_insurer(records, insurer) for h in r.holds if h.covers(at)]
+
+
+def release_holds(
+    records: Sequence[Qualification], *, at: dt.datetime, insurer: str | None
+) -> Change:
+    """End at ``at`` every hold in force then on the person's records (of ``insurer``).
+
+    :raises InvalidInput: when no hold is in force at ``at``.
+    """
+    held = _holds_in_force(records, at, insurer)
+    if not held:
+        raise InvalidInput("person", f"has no hold in force at {at.isoformat()}")
+    return Change(hold_ends=tuple(HoldEnd(hold.id, at) for _, hold in held))
+
+
+def correct(
+    person: Person,
+    records: Sequence[Qualification],
+    *,
+    at: dt.datetime,
+    insurer: str | None,
+    values: Mapping[str, Any],
+) -> Change:
+    """Correct the held records' personal values; their holds end when they now match 住基.
+
+    :raises InvalidInput: when no hold is in force at ``at`` or a field is not a basic item.
+    """
+    unknown = sorted(set(values) - set(BASIC_ITEMS))
+    if unknown:
+        raise InvalidInput("fields", f"cannot correct {', '.join(unknown)}")
+    held = _holds_in_force(records, at, insurer)
+    if not held:
+        raise InvalidInput("person", f"has no hold in force at {at.isoformat()}")
+    corrections, ends = {}, []
+    for record, hold in held:
+        corrections[record.id] = Correction(record.id, dict(values))
+        if not mismatches(person, replace(record, **values)):
+            ends.append(HoldEnd(hold.id, at))
+    return Change(corrections=tuple(corrections.values()), hold_ends=tuple(ends))
+
+
+# -- helpers for events that need a date or a number -------------------------------------------
+
+
+def next_branch(records: Iterable[Qualification], *, insurer: str, number: str,
+                symbol: str | None) -> str:
+    """Return the next free 枝番 under one 記号番号 (the insured is 00)."""
+    used = [
+        int(r.branch) for r in records
+        if r.insurer.number == insurer and r.number == number and r.symbol == symbol
+        and r.branch and r.branch.isdigit()
+    ]
+    return f"{max(used, default=0) + 1:02d}"
+
+
+def birthday(birthdate: dt.date, age: int) -> dt.date:
+    """Return the day a person born on ``birthdate`` turns ``age`` (29 Feb → 1 Mar)."""
+    try:
+        return birthdate.replace(year=birthdate.year + age)
+    except ValueError:
+        return dt.date(birthdate.year + age, 3, 1)
