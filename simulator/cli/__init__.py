@@ -6,6 +6,7 @@ import click
 
 from .common import Commands
 from .pki import ca, institution
+from .scenario import scenario
 from .serve import serve
 from .store import clock, db
 
@@ -22,5 +23,5 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution):
+for command in (serve, db, clock, ca, institution, scenario):
     main.add_command(command)

@@ -1,0 +1,327 @@
+"""``oqs-sim scenario check``: run scenario files against their expectations (DESIGN §5).
+
+Each file gets a fresh store (a new SQLite file from a migrated template). The cast is loaded,
+then the business clock walks through ``timeline`` and ``expect`` in time order: at each step
+the clock is set to the step's instant, an event is applied, a query is asked. Insurance-card
+queries go through the public Web API exactly as a clinic sends them (login with the
+institution's account, then search); card-route queries go through the card-route service and
+are rendered with the same result builder. Only the result keys an expectation gives are
+compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from .. import create_app, migrate
+from ..api.messages.encoding import UTF8
+from ..api.messages.qualification import SingleRequest, confirmation_tree
+from ..api.messages.tree import to_json
+from ..auth import hash_password
+from ..clock import wall_now
+from ..db import make_engine
+from ..profiles import Profiles, load_profiles
+from ..registry import services
+from ..registry.errors import OqsError
+from ..registry.events import apply_event
+from ..registry.model import PersonQuery
+from .scenario import Scenario, ScenarioError, event_context, load_scenario, parse_scenario
+
+__all__ = ["Outcome", "FileReport", "check_files", "render_table", "junit_xml"]
+
+LOGIN = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
+SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
+
+
+@dataclass
+class Outcome:
+    """One expectation: what was asked, what was expected, what came back."""
+
+    index: int
+    at: dt.datetime
+    route: str
+    query: Mapping[str, Any]
+    expected: Mapping[str, Any]
+    actual: Mapping[str, Any]
+
+    @property
+    def differences(self) -> list[str]:
+        return [
+            f"{key}: expected {want!r}, got {self.actual.get(key)!r}"
+            for key, want in self.expected.items()
+            if self.actual.get(key) != want
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+@dataclass
+class FileReport:
+    source: str
+    name: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str | None = None  # the file could not be read, loaded or walked
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(outcome.ok for outcome in self.outcomes)
+
+
+# -- reading answers ---------------------------------------------------------------------------
+
+
+def _iso(value: str | None) -> str | None:
+    if not value or len(value) != 8:
+        return value
+    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+
+
+def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
+    """The comparable keys of an answer (``XmlMsg`` as JSON) — DESIGN §5 ``result`` keys."""
+    header = document.get("MessageHeader", {})
+    body = document.get("MessageBody", {})
+    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
+    first = results[0] if results else {}
+    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
+    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
+    return {
+        "segment": segment,
+        "status": status,
+        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
+        "ok": http_status == 200 and segment == "1" and status == "1",
+        "validity": body.get("QualificationValidity"),
+        "results": len(results),
+        "insurer": (first.get("InsurerNumber") or "").strip() or None,
+        "reason_of_loss": first.get("ReasonOfLoss"),
+        "name": first.get("Name"),
+        "kana": first.get("NameKana"),
+        "ratio": first.get("InsuredPartialContributionRatio"),
+        "elderly_ratio": elderly.get("ElderlyRecipientContributionRatio"),
+        "preschool": first.get("PreschoolClassification") == "1",
+        "limit_certificate": "LimitApplicationCertificateRelatedInfo" in first,
+        "qualification_date": _iso(first.get("QualificationDate")),
+        "disqualification_date": _iso(first.get("DisqualificationDate")),
+        "branch": first.get("InsuredBranchNumber"),
+    }
+
+
+# -- asking ------------------------------------------------------------------------------------
+
+
+def _compact(value: str) -> str:
+    return value.replace("-", "")
+
+
+class _Walker:
+    """One file's fresh store, app and logged-in institutions."""
+
+    def __init__(self, scenario: Scenario, url: str, profiles: Profiles) -> None:
+        self.scenario = scenario
+        self.profiles = profiles
+        self.app = create_app({"database_url": url, "admin_token": secrets.token_urlsafe(16),
+                               "secret_key": secrets.token_urlsafe(16)})
+        self.runtime = self.app.extensions["oqs"]
+        self.client = self.app.test_client()
+        self.passwords: dict[str, tuple[str, str]] = {}
+        self.tokens: dict[str, str] = {}
+
+    def close(self) -> None:
+        self.runtime.engine.dispose()
+
+    def load(self) -> None:
+        load_scenario(uow=self.runtime.uow(), scenario=self.scenario, profiles=self.profiles,
+                      password_hash=hash_password, wall=wall_now(), timeline=False)
+        self._accounts()
+
+    def _accounts(self) -> None:
+        """Every institution of the file can log in; one without an account gets one here."""
+        with self.runtime.uow() as uow:
+            for item in self.scenario.document.get("institutions", []):
+                account = item.get("account")
+                if account is None:
+                    account = {"user": f"check-{item['code']}",
+                               "password": secrets.token_urlsafe(12)}
+                    uow.repo.set_account(item["code"], account=account["user"],
+                                         password_hash=hash_password(account["password"]))
+                self.passwords[item["code"]] = (account["user"], account["password"])
+            uow.commit()
+
+    def walk(self) -> list[Outcome]:
+        outcomes = []
+        for at, part, index, item in self.scenario.steps():
+            self.runtime.clock.set(at, frozen=True)
+            if part == "timeline":
+                self._apply(item, index)
+            else:
+                outcomes.append(self._expect(at, index, item))
+        return outcomes
+
+    def _apply(self, item: Mapping[str, Any], index: int) -> None:
+        with self.runtime.uow() as uow:
+            context = event_context(uow.repo, self.scenario, self.profiles)
+            apply_event(context, item, f"timeline[{index}]")
+            uow.commit()
+
+    def _expect(self, at: dt.datetime, index: int, item: Mapping[str, Any]) -> Outcome:
+        query = item["query"]
+        if query["route"] == "insurance_card":
+            actual = self._insurance_card(item["institution"], query)
+        else:
+            actual = self._card(item["institution"], query)
+        return Outcome(index, at, query["route"], query, item["result"], actual)
+
+    def _token(self, institution: str) -> str | None:
+        if institution not in self.tokens:
+            user, password = self.passwords[institution]
+            response = self.client.post(LOGIN, json={"userId": user, "password": password})
+            if response.status_code != 200:
+                return None
+            self.tokens[institution] = response.get_json()["result"]["idToken"]
+        return self.tokens[institution]
+
+    def _insurance_card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        search = {
+            "InsurerNumber": query["insurer"],
+            "InsuredCardSymbol": query.get("symbol"),
+            "InsuredIdentificationNumber": query["number"],
+            "InsuredBranchNumber": query.get("branch"),
+            "Birthdate": _compact(query["birthdate"]),
+            "LimitApplicationCertificateRelatedConsFlg":
+                "1" if query.get("limit_consent") else "0",
+        }
+        body = {"XmlMsg": {
+            "MessageHeader": {"QualificationConfirmationDate": _compact(query["date"]),
+                              "MedicalInstitutionCode": institution},
+            "MessageBody": {"QualificationConfirmSearchInfo": {
+                k: v for k, v in search.items() if v is not None}},
+        }}
+        token = self._token(institution)
+        response = self.client.post(SEARCH, json=body, headers={"Authorization": token or ""})
+        document = response.get_json(silent=True) or {}
+        return summarize(document.get("XmlMsg", {}), response.status_code)
+
+    def _card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        with self.runtime.uow() as uow:
+            person = uow.repo.person_by_handle(self.scenario.name, query["person"])
+        confirm_date = dt.date.fromisoformat(query["date"])
+        confirmation = services.confirm_by_person(
+            uow=self.runtime.uow(), clock=self.runtime.clock,
+            query=PersonQuery(person.id, confirm_date, bool(query.get("limit_consent"))))
+        request = SingleRequest(
+            header={"QualificationConfirmationDate": _compact(query["date"]),
+                    "MedicalInstitutionCode": institution},
+            search={})
+        document = json.loads(to_json(confirmation_tree(confirmation, request, charset=UTF8),
+                                      UTF8))
+        return summarize(document["XmlMsg"], 200)
+
+
+# -- running files -----------------------------------------------------------------------------
+
+
+def _template(directory: Path) -> Path:
+    path = directory / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+def _check_one(path: Path, template: Path, directory: Path, profiles: Profiles) -> FileReport:
+    report = FileReport(str(path))
+    try:
+        scenario = parse_scenario(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        report.error = f"{path}: cannot read: {error}"
+        return report
+    except ScenarioError as error:
+        report.error = error.message
+        return report
+    report.name = scenario.name
+    store = directory / f"{scenario.name}.db"
+    shutil.copyfile(template, store)
+    walker = _Walker(scenario, f"sqlite:///{store}", profiles)
+    try:
+        walker.load()
+        report.outcomes = walker.walk()
+    except ScenarioError as error:
+        report.error = error.message
+    except OqsError as error:
+        report.error = f"{path}: {error.message}"
+    finally:
+        walker.close()
+    return report
+
+
+def check_files(paths: Iterable[Path]) -> list[FileReport]:
+    """Check each file in a fresh store; return one report per file, in the order given."""
+    profiles = load_profiles()
+    with tempfile.TemporaryDirectory(prefix="oqs-sim-check-") as tmp:
+        directory = Path(tmp)
+        template = _template(directory)
+        return [_check_one(Path(path), template, directory, profiles) for path in paths]
+
+
+# -- reporting ---------------------------------------------------------------------------------
+
+
+def _describe(query: Mapping[str, Any]) -> str:
+    keys = [k for k in ("person", "insurer", "symbol", "number", "branch", "date") if k in query]
+    return " ".join(f"{k}={query[k]}" for k in keys)
+
+
+def render_table(reports: list[FileReport]) -> str:
+    """A plain-text table: one line per expectation, a diff under each failure, a total."""
+    lines = []
+    for report in reports:
+        lines.append(f"{report.source} ({report.name or '?'})")
+        if report.error:
+            lines.append(f"  ERROR {report.error}")
+        for outcome in report.outcomes:
+            verdict = "ok  " if outcome.ok else "FAIL"
+            expected = ", ".join(f"{k}={v}" for k, v in outcome.expected.items())
+            lines.append(f"  {verdict} expect[{outcome.index}] {outcome.at:%Y-%m-%d %H:%M} "
+                         f"{outcome.route:<14} {_describe(outcome.query)} → {expected}")
+            lines.extend(f"         {difference}" for difference in outcome.differences)
+    total = sum(len(r.outcomes) for r in reports)
+    failed = sum(not o.ok for r in reports for o in r.outcomes)
+    broken = sum(r.error is not None for r in reports)
+    lines.append(f"{len(reports)} files, {total} expectations, {failed} failed, "
+                 f"{broken} files in error")
+    return "\n".join(lines)
+
+
+def junit_xml(reports: list[FileReport]) -> bytes:
+    """A JUnit XML report: one testsuite per file, one testcase per expectation."""
+    root = ElementTree.Element("testsuites", name="oqs-sim scenario check")
+    for report in reports:
+        failures = sum(not o.ok for o in report.outcomes)
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=report.name or report.source,
+            tests=str(len(report.outcomes) + (report.error is not None)),
+            failures=str(failures), errors=str(int(report.error is not None)))
+        if report.error:
+            case = ElementTree.SubElement(suite, "testcase", classname=report.name or "scenario",
+                                          name="load")
+            ElementTree.SubElement(case, "error", message=report.error).text = report.error
+        for outcome in report.outcomes:
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=report.name,
+                name=f"expect[{outcome.index}] {outcome.at.isoformat()} {outcome.route}")
+            if not outcome.ok:
+                message = "; ".join(outcome.differences)
+                ElementTree.SubElement(case, "failure", message=message).text = message
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
