@@ -16,6 +16,7 @@ from .codes import load_catalogue
 from .config import ConfigError, Settings, load_settings
 from .db import make_engine
 from .pki import CertificateAuthority, load_ca
+from .profiles import load_profiles
 from .runtime import Runtime
 
 __all__ = ["create_app"]
@@ -66,6 +67,7 @@ def register_runtime(app: Flask, settings: Settings, clock: Clock | None, wall) 
         catalogue=load_catalogue(),
         signer=TokenSigner(secret, lifetime=settings.token_lifetime, wall=wall),
         ca=_certificate_authority(settings),
+        profiles=load_profiles(),
     )
 
 

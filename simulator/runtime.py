@@ -17,6 +17,7 @@ from .clock import Clock
 from .codes import Catalogue
 from .config import Settings
 from .pki import CertificateAuthority
+from .profiles import Profiles
 from .registry.unit_of_work import SqlUnitOfWork
 
 __all__ = ["Runtime", "current_runtime"]
@@ -31,6 +32,7 @@ class Runtime:
     catalogue: Catalogue
     signer: TokenSigner
     ca: CertificateAuthority | None  # set when institutions must present certificates
+    profiles: Profiles  # insurer profiles: registration delays by kind of insurer
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

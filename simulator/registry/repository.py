@@ -342,8 +342,10 @@ class Repository:
         stored = {k: (v.value if isinstance(v, Sex) else v) for k, v in values.items()}
         self.connection.execute(update(_q).where(_q.c.id == qualification_id).values(stored))
 
-    def holds(self, *, in_force_at: dt.datetime | None = None) -> list[Any]:
-        """Holds with their record and person (all, or those in force at an instant)."""
+    def holds(
+        self, *, in_force_at: dt.datetime | None = None, hold_id: int | None = None
+    ) -> list[Any]:
+        """Holds with their record and person (all, one, or those in force at an instant)."""
         p = orm.persons
         statement = (
             select(_h.c.id, _h.c.held_from, _h.c.held_until, _h.c.reason,
@@ -355,6 +357,8 @@ class Repository:
             .join(p, p.c.id == _q.c.person_id)
             .order_by(_h.c.held_from, _h.c.id)
         )
+        if hold_id is not None:
+            statement = statement.where(_h.c.id == hold_id)
         if in_force_at is not None:
             statement = statement.where(
                 _h.c.held_from <= in_force_at,

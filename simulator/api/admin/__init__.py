@@ -1,6 +1,8 @@
-"""``/sim/v1``: the admin API (clock, and later scenarios, events, faults). Admin token required.
+"""``/sim/v1``: the admin API (DESIGN §4.5). Admin token required on every route.
 
-Clients send ``Authorization: Bearer <admin token>``.
+Clients send ``Authorization: Bearer <admin token>``. Errors answer
+``{"error": {"code", "message", "field"}}`` (see :mod:`simulator.api.errors`). The routes are
+described in ``openapi.json`` (served at ``/sim/v1/openapi.json``); a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ import hmac
 
 from flask import Blueprint, request
 
-from ..registry.errors import Unauthorized
-from ..runtime import current_runtime
+from ...registry.errors import Unauthorized
+from ...runtime import current_runtime
 
 bp = Blueprint("admin", __name__, url_prefix="/sim/v1")
 
@@ -25,6 +27,4 @@ def require_admin_token() -> None:
         raise Unauthorized("admin token required: send 'Authorization: Bearer <token>'")
 
 
-@bp.get("/clock")
-def get_clock():
-    return current_runtime().clock.describe()
+from . import clock, openapi, registry, scenarios  # noqa: E402,F401  (views register on bp)
