@@ -6,15 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from . import orm
-from .identifiers import InstitutionKind
+from .institution_store import InstitutionQueries
 from .model import (
     ElderlyCertificate,
     Family,
     Hold,
-    Institution,
     Insurer,
     InsurerKind,
     LimitCertificate,
@@ -24,6 +23,7 @@ from .model import (
     Sex,
     SpecificDiseaseCertificate,
 )
+from .scenario_store import ScenarioQueries
 
 __all__ = ["Repository"]
 
@@ -144,7 +144,7 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
     }
 
 
-class Repository:
+class Repository(InstitutionQueries, ScenarioQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:
@@ -237,81 +237,6 @@ class Repository:
             )
         )
 
-    def add_institution(self, institution: Institution, *, scenario: str | None = None) -> None:
-        self.connection.execute(
-            insert(orm.institutions).values(
-                scenario=scenario,
-                code=institution.code,
-                name=institution.name,
-                kind=institution.kind.value,
-                prefecture=institution.prefecture,
-                municipality=institution.municipality,
-            )
-        )
-
-    def get_institution(self, code: str) -> Institution | None:
-        table = orm.institutions
-        row = self.connection.execute(select(table).where(table.c.code == code)).first()
-        return None if row is None else _institution(row)
-
-    def list_institutions(self) -> list[Institution]:
-        table = orm.institutions
-        rows = self.connection.execute(select(table).order_by(table.c.code)).all()
-        return [_institution(row) for row in rows]
-
-    def set_account(self, code: str, *, account: str, password_hash: str) -> None:
-        """Give the institution a Web API login (userId) with this password hash."""
-        table = orm.institutions
-        self.connection.execute(
-            update(table)
-            .where(table.c.code == code)
-            .values(account=account, password_hash=password_hash)
-        )
-
-    def account(self, account: str) -> tuple[Institution, str] | None:
-        """The institution with this login and its password hash, or None."""
-        table = orm.institutions
-        row = self.connection.execute(select(table).where(table.c.account == account)).first()
-        return None if row is None else (_institution(row), row.password_hash)
-
-    def add_certificate(
-        self, *, serial: int, institution_code: str, not_before: dt.datetime,
-        not_after: dt.datetime,
-    ) -> None:
-        self.connection.execute(
-            insert(orm.institution_certificates).values(
-                serial=f"{serial:x}",
-                institution_code=institution_code,
-                not_before=not_before,
-                not_after=not_after,
-            )
-        )
-
-    def certificate(self, serial: int) -> Any | None:
-        """The stored row of a client certificate (institution_code, revoked_at, ...), or None."""
-        table = orm.institution_certificates
-        return self.connection.execute(
-            select(table).where(table.c.serial == f"{serial:x}")
-        ).first()
-
-    def certificates_of(self, institution_code: str) -> list[Any]:
-        table = orm.institution_certificates
-        return self.connection.execute(
-            select(table)
-            .where(table.c.institution_code == institution_code)
-            .order_by(table.c.not_before)
-        ).all()
-
-    def revoke_certificate(self, serial: int, *, at: dt.datetime) -> bool:
-        """Revoke it from ``at``; False when no such certificate or already revoked."""
-        table = orm.institution_certificates
-        result = self.connection.execute(
-            update(table)
-            .where(table.c.serial == f"{serial:x}", table.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        return result.rowcount == 1
-
     # -- persons and their records (life events, scenarios, admin) ---------------------------
 
     def person(self, person_id: int) -> Person | None:
@@ -369,76 +294,10 @@ class Repository:
     def hold(self, hold_id: int) -> Any | None:
         return self.connection.execute(select(_h).where(_h.c.id == hold_id)).first()
 
-    # -- scenarios and the event log ---------------------------------------------------------
-
-    def add_scenario(self, *, name: str, title: str, description: str, source: str,
-                     clock: dt.datetime) -> None:
-        self.connection.execute(insert(orm.scenarios).values(
-            name=name, title=title, description=description, source=source, clock=clock))
-
-    def scenario(self, name: str) -> Any | None:
-        table = orm.scenarios
-        return self.connection.execute(select(table).where(table.c.name == name)).first()
-
-    def scenarios(self) -> list[Any]:
-        table = orm.scenarios
-        return self.connection.execute(select(table).order_by(table.c.name)).all()
-
-    def add_event(self, *, kind: str, at: dt.datetime, params: dict[str, Any],
-                  person_id: int | None, scenario: str | None,
-                  registered_at: dt.datetime | None, late: bool) -> int:
-        result = self.connection.execute(insert(orm.events).values(
-            kind=kind, at=at, params=params, person_id=person_id, scenario=scenario,
-            registered_at=registered_at, late=late))
-        return result.inserted_primary_key[0]
-
-    def events(self, *, scenario: str | None = None, person_id: int | None = None) -> list[Any]:
-        table = orm.events
-        statement = select(table).order_by(table.c.at, table.c.id)
-        if scenario is not None:
-            statement = statement.where(table.c.scenario == scenario)
-        if person_id is not None:
-            statement = statement.where(table.c.person_id == person_id)
-        return self.connection.execute(statement).all()
-
-    # -- resets --------------------------------------------------------------------------------
-
-    def delete_scenario(self, name: str) -> bool:
-        """Remove the scenario and everything it loaded; False when it is not loaded."""
-        for table in (orm.events, orm.persons, orm.institutions):
-            self.connection.execute(delete(table).where(table.c.scenario == name))
-        table = orm.scenarios
-        return self.connection.execute(delete(table).where(table.c.name == name)).rowcount == 1
-
-    def delete_person(self, person_id: int) -> bool:
-        table = orm.persons
-        result = self.connection.execute(delete(table).where(table.c.id == person_id))
-        return result.rowcount == 1
-
-    def delete_registry(self) -> None:
-        """Remove every person, record, event, notice, scenario and scenario institution.
-
-        Institutions registered outside scenarios (CLI, demo) keep their accounts and
-        certificates; insurers go with the records that named them.
-        """
-        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons):
-            self.connection.execute(delete(table))
-        self.connection.execute(
-            delete(orm.institutions).where(orm.institutions.c.scenario.is_not(None)))
-        self.connection.execute(delete(orm.scenarios))
-        self.connection.execute(delete(_i))
-
 
 def _person(row: Any) -> Person:
     return Person(row.name, row.kana, row.birthdate, Sex(row.sex), row.address,
                   row.post_number, row.id)
-
-
-def _institution(row: Any) -> Institution:
-    return Institution(
-        row.code, row.name, InstitutionKind(row.kind), row.prefecture, row.municipality,
-        row.account,
-    )
 
 
 def _group_holds(rows: Sequence[Any]) -> list[Qualification]:

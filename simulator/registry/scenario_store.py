@@ -1,0 +1,77 @@
+"""Scenarios, the life-event log and resets (part of the repository)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from . import orm
+
+__all__ = ["ScenarioQueries"]
+
+
+class ScenarioQueries:
+    """Mixed into :class:`~.repository.Repository`; works on ``self.connection``."""
+
+    connection: Connection
+
+    # -- scenarios and the event log ---------------------------------------------------------
+
+    def add_scenario(self, *, name: str, title: str, description: str, source: str,
+                     clock: dt.datetime) -> None:
+        self.connection.execute(insert(orm.scenarios).values(
+            name=name, title=title, description=description, source=source, clock=clock))
+
+    def scenario(self, name: str) -> Any | None:
+        table = orm.scenarios
+        return self.connection.execute(select(table).where(table.c.name == name)).first()
+
+    def scenarios(self) -> list[Any]:
+        table = orm.scenarios
+        return self.connection.execute(select(table).order_by(table.c.name)).all()
+
+    def add_event(self, *, kind: str, at: dt.datetime, params: dict[str, Any],
+                  person_id: int | None, scenario: str | None,
+                  registered_at: dt.datetime | None, late: bool) -> int:
+        result = self.connection.execute(insert(orm.events).values(
+            kind=kind, at=at, params=params, person_id=person_id, scenario=scenario,
+            registered_at=registered_at, late=late))
+        return result.inserted_primary_key[0]
+
+    def events(self, *, scenario: str | None = None, person_id: int | None = None) -> list[Any]:
+        table = orm.events
+        statement = select(table).order_by(table.c.at, table.c.id)
+        if scenario is not None:
+            statement = statement.where(table.c.scenario == scenario)
+        if person_id is not None:
+            statement = statement.where(table.c.person_id == person_id)
+        return self.connection.execute(statement).all()
+
+    # -- resets --------------------------------------------------------------------------------
+
+    def delete_scenario(self, name: str) -> bool:
+        """Remove the scenario and everything it loaded; False when it is not loaded."""
+        for table in (orm.events, orm.persons, orm.institutions):
+            self.connection.execute(delete(table).where(table.c.scenario == name))
+        table = orm.scenarios
+        return self.connection.execute(delete(table).where(table.c.name == name)).rowcount == 1
+
+    def delete_person(self, person_id: int) -> bool:
+        table = orm.persons
+        result = self.connection.execute(delete(table).where(table.c.id == person_id))
+        return result.rowcount == 1
+
+    def delete_registry(self) -> None:
+        """Remove every person, record, event, notice, scenario and scenario institution.
+
+        Institutions registered outside scenarios (CLI, demo) keep their accounts and
+        certificates; insurers go with the records that named them.
+        """
+        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons):
+            self.connection.execute(delete(table))
+        self.connection.execute(
+            delete(orm.institutions).where(orm.institutions.c.scenario.is_not(None)))
+        self.connection.execute(delete(orm.scenarios))
+        self.connection.execute(delete(orm.insurers))
