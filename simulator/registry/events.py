@@ -214,10 +214,11 @@ def _birth(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
     handle = fields.text(raw_child, "id", child_path)
     if ctx.scenario and ctx.repo.person_by_handle(ctx.scenario, handle):
         raise InvalidInput(fields.at_path(child_path, "id"), f"person {handle!r} already exists")
-    child = replace(child, id=ctx.repo.add_person(child, scenario=ctx.scenario, handle=handle))
-    used["child_person_id"] = child.id
     gain = _delays(ctx, event, insured.insurer.kind, None, used)
     to = _dependent_coverage(ctx, event, insured, preschool=True)
+    # every input is read: only now is the newborn written
+    child = replace(child, id=ctx.repo.add_person(child, scenario=ctx.scenario, handle=handle))
+    used["child_person_id"] = child.id
     record = lifecycle.register(child, to, valid_from=event.day,
                                 registered_at=gain.known_at(event.at))
     return Change(gains=(record,), late=gain.late)

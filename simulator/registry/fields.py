@@ -45,6 +45,8 @@ def located(error: OqsError, path: str) -> OqsError:
     field = getattr(error, "field", None)
     if isinstance(error, InvalidInput) and field and not field.startswith(path):
         error.field = at_path(path, field)
+        error.message = f"{error.field}: {error.reason}"
+        error.args = (error.message,)
     return error
 
 
