@@ -243,12 +243,15 @@ def _institutions(repo, scenario: Scenario, password_hash: Callable[[str], str])
             if stored.name != item["name"]:
                 raise InvalidInput(f"institutions[{index}].code",
                                    f"{code.code} is already registered as {stored.name!r}")
+            if repo.institution_scenario(code.code) is not None:
+                repo.link_institution(scenario.name, code.code)
             continue
         repo.add_institution(
             Institution(code.code, item["name"], code.kind, code.prefecture,
                         item.get("municipality")),
             scenario=scenario.name,
         )
+        repo.link_institution(scenario.name, code.code)
         account = item.get("account")
         if account:
             if repo.account(account["user"]) is not None:

@@ -36,6 +36,12 @@ class InstitutionQueries:
         row = self.connection.execute(select(table).where(table.c.code == code)).first()
         return None if row is None else _institution(row)
 
+    def institution_scenario(self, code: str) -> str | None:
+        """The scenario that first loaded the institution (None: CLI, demo, or no such code)."""
+        table = orm.institutions
+        return self.connection.execute(
+            select(table.c.scenario).where(table.c.code == code)).scalar_one_or_none()
+
     def list_institutions(self) -> list[Institution]:
         table = orm.institutions
         rows = self.connection.execute(select(table).order_by(table.c.code)).all()

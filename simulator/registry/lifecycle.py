@@ -304,6 +304,7 @@ def change_terms(
             preschool=record.preschool if preschool is None else preschool,
             elderly=record.elderly + ((elderly,) if elderly else ()),
             holds=(),
+            acquired_on=record.qualification_date,
         ))
     losses = _losses(current, valid_to=day, reason=None, registered_at=known)
     return Change(losses=losses, gains=tuple(gains), late=delays.late)

@@ -203,8 +203,8 @@ class Qualification:
     kana: str
     birthdate: dt.date
     sex: Sex
-    valid_from: dt.date  # 資格取得年月日
-    registered_at: dt.datetime  # when OQS learned of the acquisition
+    valid_from: dt.date  # start of this version of the record (資格取得年月日 unless acquired_on)
+    registered_at: dt.datetime  # when OQS learned of the acquisition (or of this version)
     valid_to: dt.date | None = None  # 資格喪失年月日 (exclusive end of valid time)
     reason_of_loss: ReasonOfLoss | None = None
     loss_registered_at: dt.datetime | None = None  # when OQS learned of the loss
@@ -223,7 +223,15 @@ class Qualification:
     limits: tuple[LimitCertificate, ...] = ()
     specific_diseases: tuple[SpecificDiseaseCertificate, ...] = ()
     holds: tuple[Hold, ...] = ()
+    #: 資格取得年月日 when this record is a later version of the qualification (terms changed
+    #: on valid_from: 負担割合, 未就学, 高齢受給者証); None when valid_from is the acquisition
+    acquired_on: dt.date | None = None
     id: int | None = None
+
+    @property
+    def qualification_date(self) -> dt.date:
+        """資格取得年月日 (QualificationDate)."""
+        return self.acquired_on or self.valid_from
 
     def valid_on(self, day: dt.date) -> bool:
         """Tell whether the qualification holds in law on ``day`` (``[valid_from, valid_to)``)."""

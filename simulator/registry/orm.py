@@ -42,6 +42,7 @@ __all__ = [
     "institution_certificates",
     "sim_clock",
     "scenarios",
+    "scenario_institutions",
     "events",
     "notices",
 ]
@@ -123,6 +124,7 @@ qualifications = Table(
     # valid time and knowledge time
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date),
+    Column("acquired_on", Date),  # 資格取得年月日 of a later version (terms changed)
     Column("reason_of_loss", String(2)),
     Column("registered_at", UTCDateTime, nullable=False),
     Column("loss_registered_at", UTCDateTime),
@@ -168,8 +170,10 @@ institutions = Table(
     # Web API account (userId) and its password hash; NULL when the institution has no login
     Column("account", String(64), unique=True),
     Column("password_hash", String(255)),
-    # the scenario that registered it; NULL for institutions added by the CLI or the demo
-    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    # the scenario that first registered it; NULL for institutions added by the CLI or the
+    # demo. Scenario institutions live while a loaded scenario declares them
+    # (scenario_institutions), since several scenarios may share a clinic.
+    Column("scenario", String(64)),
 )
 
 institution_certificates = Table(
@@ -206,6 +210,15 @@ scenarios = Table(
     Column("description", Text, nullable=False, default=""),
     Column("source", Text, nullable=False),  # the file as loaded (YAML or JSON text)
     Column("clock", UTCDateTime, nullable=False),
+)
+
+scenario_institutions = Table(
+    "scenario_institutions",
+    metadata,
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE"),
+           primary_key=True),
+    Column("institution_code", String(10),
+           ForeignKey("institutions.code", ondelete="CASCADE"), primary_key=True),
 )
 
 # The log of life events applied to the registry: by a scenario timeline, the admin API or the

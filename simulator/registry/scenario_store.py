@@ -51,12 +51,26 @@ class ScenarioQueries:
 
     # -- resets --------------------------------------------------------------------------------
 
+    def link_institution(self, scenario: str, code: str) -> None:
+        """Record that a loaded scenario declares this institution."""
+        self.connection.execute(insert(orm.scenario_institutions).values(
+            scenario=scenario, institution_code=code))
+
     def delete_scenario(self, name: str) -> bool:
-        """Remove the scenario and everything it loaded; False when it is not loaded."""
-        for table in (orm.events, orm.persons, orm.institutions):
+        """Remove the scenario and everything it loaded; False when it is not loaded.
+
+        An institution it declared goes too, unless another loaded scenario declares it.
+        """
+        for table in (orm.events, orm.persons):
             self.connection.execute(delete(table).where(table.c.scenario == name))
         table = orm.scenarios
-        return self.connection.execute(delete(table).where(table.c.name == name)).rowcount == 1
+        found = self.connection.execute(delete(table).where(table.c.name == name)).rowcount == 1
+        links = orm.scenario_institutions  # the scenario's links went with it (cascade)
+        declared = select(links.c.institution_code)
+        institutions = orm.institutions
+        self.connection.execute(delete(institutions).where(
+            institutions.c.scenario.is_not(None), institutions.c.code.not_in(declared)))
+        return found
 
     def delete_person(self, person_id: int) -> bool:
         table = orm.persons
@@ -69,7 +83,8 @@ class ScenarioQueries:
         Institutions registered outside scenarios (CLI, demo) keep their accounts and
         certificates; insurers go with the records that named them.
         """
-        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons):
+        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons,
+                      orm.scenario_institutions):
             self.connection.execute(delete(table))
         self.connection.execute(
             delete(orm.institutions).where(orm.institutions.c.scenario.is_not(None)))

@@ -195,7 +195,7 @@ def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str])
         leaf("Birthdate", _date(q.birthdate)),
         leaf("Address", q.address),
         leaf("PostNumber", q.post_number),
-        leaf("QualificationDate", _date(q.valid_from)),
+        leaf("QualificationDate", _date(q.qualification_date)),
         leaf("DisqualificationDate", _date(q.valid_to)),
         leaf("InsuredCertificateIssuanceDate", _date(q.card_issued_on)),
         leaf("InsuredCardValidDate", _date(q.card_valid_start)),

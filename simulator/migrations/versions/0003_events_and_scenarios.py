@@ -1,4 +1,5 @@
-"""Scenarios, the life-event log, insurer notices; persons and institutions know their scenario.
+"""Scenarios, the life-event log, insurer notices; persons and institutions know their scenario;
+a qualification version keeps its 資格取得日.
 
 Revision ID: 0003
 Revises: 0002
@@ -38,10 +39,25 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("institutions") as batch:
         batch.add_column(sa.Column("scenario", sa.String(64), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_institutions_scenario_scenarios"), "scenarios", ["scenario"], ["name"],
+    with op.batch_alter_table("qualifications") as batch:
+        batch.add_column(sa.Column("acquired_on", sa.Date(), nullable=True))
+    op.create_table(
+        "scenario_institutions",
+        sa.Column("scenario", sa.String(64), nullable=False),
+        sa.Column("institution_code", sa.String(10), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["scenario"], ["scenarios.name"],
+            name=op.f("fk_scenario_institutions_scenario_scenarios"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["institution_code"], ["institutions.code"],
+            name=op.f("fk_scenario_institutions_institution_code_institutions"),
             ondelete="CASCADE",
-        )
+        ),
+        sa.PrimaryKeyConstraint(
+            "scenario", "institution_code", name=op.f("pk_scenario_institutions")
+        ),
+    )
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -87,8 +103,10 @@ def downgrade() -> None:
     op.drop_table("notices")
     op.drop_index(op.f("ix_events_person_id"), table_name="events")
     op.drop_table("events")
+    op.drop_table("scenario_institutions")
+    with op.batch_alter_table("qualifications") as batch:
+        batch.drop_column("acquired_on")
     with op.batch_alter_table("institutions") as batch:
-        batch.drop_constraint(op.f("fk_institutions_scenario_scenarios"), type_="foreignkey")
         batch.drop_column("scenario")
     with op.batch_alter_table("persons") as batch:
         batch.drop_constraint(op.f("uq_persons_scenario_handle"), type_="unique")
