@@ -16,3 +16,16 @@ def test_the_readme_lists_every_result_code_with_its_message() -> None:
 
     expected = {e.code: e.message.replace("|", "\\|") for e in load_catalogue()}
     assert rows == expected
+
+
+def test_the_readme_lists_the_scenario_catalogue_with_its_titles() -> None:
+    from simulator.loaders.scenario import catalogue, parse_scenario
+
+    text = README.read_text()
+    section = text[text.index("The catalogue (`datasets/scenarios/`"):]
+    section = section[:section.index("\n## ")]
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (.+?) \|$", section, re.M))
+
+    shipped = {s.name: s.title for s in (
+        parse_scenario(p.read_text(encoding="utf-8"), p.name) for p in catalogue())}
+    assert rows == shipped
