@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import Commands
+from .jobs import jobs, scheduler
 from .pki import ca, institution
 from .scenario import scenario
 from .serve import serve
@@ -23,5 +24,5 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, scenario):
+for command in (serve, db, clock, ca, institution, scenario, jobs, scheduler):
     main.add_command(command)

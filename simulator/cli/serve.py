@@ -3,6 +3,9 @@
 With ``--tls`` the server speaks HTTPS with certificates of the simulator CA, asks every client
 for a certificate (optional at the handshake: the search call presents none) and institution
 login then requires it (``auth = certificate``).
+
+Unless ``--no-scheduler``, gunicorn's master process (never a worker) also runs the housekeeping
+jobs, when no other process runs them on the same database (:mod:`simulator.cli.jobs`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..config import Settings
 from ..pki import init_ca, issue_server_certificate, load_ca
 from ..registry.unit_of_work import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, refuse_in_memory, settings_of
+from .jobs import MasterScheduler
 
 
 class _Gunicorn(BaseApplication):
@@ -82,9 +86,11 @@ def _seed_demo(engine) -> None:
 @click.option("--tls", is_flag=True, help="HTTPS; institution login requires its certificate.")
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Create the demo world when the database is empty.")
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+              help="Run the housekeeping jobs in the master process (one per database).")
 @db_option
 @click.pass_context
-def serve(ctx: click.Context, host, port, workers, tls, demo, db) -> None:
+def serve(ctx: click.Context, host, port, workers, tls, demo, scheduler, db) -> None:
     """Upgrade the schema, seed an empty store with the demo world, and serve."""
     from ..migrate import upgrade
 
@@ -101,6 +107,8 @@ def serve(ctx: click.Context, host, port, workers, tls, demo, db) -> None:
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
                "control_socket_disable": True,  # one per home directory would collide
                "loglevel": settings.log_level.lower()}
+    if scheduler:
+        options |= MasterScheduler(settings.database_url).hooks()
     if tls:
         options |= _tls_options(settings, host)
         config["auth"] = "certificate"
