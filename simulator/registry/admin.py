@@ -13,9 +13,8 @@ from typing import Any
 
 from ..clock import Clock
 from . import lifecycle
-from .coverage_input import as_registered
 from .errors import Conflict, InvalidInput, NotFound
-from .events import EventContext, apply_event, store_change
+from .events import EventContext, apply_event, correction_values, store_change
 from .model import JST, Qualification
 from .services import UnitOfWork
 
@@ -147,15 +146,7 @@ def correct_hold(
     with uow:
         record = _held_record(uow, hold_id, now)
         person = uow.repo.person(record.person_id)
-        if isinstance(fields, list) and fields and all(isinstance(f, str) for f in fields):
-            unknown = [f for f in fields if f not in lifecycle.BASIC_ITEMS]
-            if unknown:
-                raise InvalidInput("fields", f"{unknown[0]!r} is not a basic item")
-            values = {item: getattr(person, item) for item in fields}
-        elif isinstance(fields, Mapping) and fields:
-            values = as_registered({"fields": fields}, "fields", "")
-        else:
-            raise InvalidInput("fields", "give the items to correct: a list, or a mapping")
+        values = correction_values(person, fields, "fields")
         change = lifecycle.correct(person, [record], at=now, insurer=None, values=values)
         store_change(uow.repo, change)
         _log(uow, "hold_correct", record, now, {"hold": hold_id, "fields": sorted(values)})

@@ -26,7 +26,7 @@ from .lifecycle import BASIC_ITEMS, Change, Delays
 from .model import JST, Family, InsurerKind, Person, Qualification, ReasonOfLoss
 from .repository import Repository
 
-__all__ = ["KINDS", "EventContext", "apply_event", "store_change"]
+__all__ = ["KINDS", "EventContext", "apply_event", "correction_values", "store_change"]
 
 LEGAL_AGE_KOKI = 75
 
@@ -270,18 +270,24 @@ def _hold_release(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Cha
                                    insurer=_insurer_filter(ctx, event))
 
 
-def _hold_correct(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
-    raw = event.raw.get("fields")
-    where = event.at_path("fields")
+def correction_values(person: Person, raw: Any, field: str) -> dict[str, Any]:
+    """The values a correction sets: a list of basic items takes the person's (住基) values,
+    a mapping gives them.
+
+    :raises InvalidInput: naming ``field``, for anything else.
+    """
     if isinstance(raw, list) and raw and all(isinstance(item, str) for item in raw):
         unknown = [item for item in raw if item not in BASIC_ITEMS]
         if unknown:
-            raise InvalidInput(where, f"{unknown[0]!r} is not a basic item")
-        values = {item: getattr(event.person, item) for item in raw}  # 住基の値に訂正
-    elif isinstance(raw, Mapping) and raw:
-        values = as_registered(event.raw, "fields", event.path)
-    else:
-        raise InvalidInput(where, "give the items to correct: a list, or a mapping of values")
+            raise InvalidInput(field, f"{unknown[0]!r} is not a basic item")
+        return {item: getattr(person, item) for item in raw}
+    if isinstance(raw, Mapping) and raw:
+        return as_registered({"fields": raw}, "fields", field.rpartition(".fields")[0])
+    raise InvalidInput(field, "give the items to correct: a list, or a mapping of values")
+
+
+def _hold_correct(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
+    values = correction_values(event.person, event.raw.get("fields"), event.at_path("fields"))
     return lifecycle.correct(event.person, event.records, at=event.at,
                              insurer=_insurer_filter(ctx, event), values=values)
 
