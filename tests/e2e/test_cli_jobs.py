@@ -132,9 +132,18 @@ class Process:
                 continue
 
     def stop(self) -> int:
+        """SIGTERM and wait; gunicorn may take up to its graceful timeout (30 s) on a busy box."""
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
-        code = self.popen.wait(timeout=15)
+        try:
+            code = self.popen.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+            self.reader.join(timeout=5)
+            while not self.lines.empty():
+                self.seen.append(self.lines.get())
+            raise AssertionError(f"did not stop on SIGTERM:\n{''.join(self.seen)}") from None
         self.reader.join(timeout=5)
         return code
 
