@@ -20,22 +20,22 @@ class DatasetError(Exception):
     """A dataset file is missing, unreadable or inconsistent; the message names file and key."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    pass
+class StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a repeated key (DatasetError naming the line)."""
 
 
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+def _mapping_without_duplicates(loader: StrictLoader, node: yaml.MappingNode) -> dict:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         if key in seen:
             line = key_node.start_mark.line + 1
-            raise DatasetError(f"{node.start_mark.name}:{line}: duplicate key {key!r}")
+            raise DatasetError(f"{node.start_mark.name}, line {line}: duplicate key {key!r}")
         seen.add(key)
     return loader.construct_mapping(node)
 
 
-_StrictLoader.add_constructor(
+StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
 )
 
@@ -47,7 +47,7 @@ def load_yaml(path: Path) -> Any:
     """
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_StrictLoader)
+            return yaml.load(handle, Loader=StrictLoader)
     except FileNotFoundError as error:
         raise DatasetError(f"{path}: dataset file not found") from error
     except yaml.YAMLError as error:

@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 from ..clock import ClockState, write_state
-from ..datasets import DATASETS
+from ..datasets import DATASETS, DatasetError, StrictLoader
 from ..registry import fields
 from ..registry.coverage_input import insurer_kind, qualification
 from ..registry.errors import InvalidInput, NotFound, OqsError
@@ -57,28 +57,14 @@ class ScenarioError(InvalidInput):
         return self.message
 
 
-class _Loader(yaml.SafeLoader):
-    """Strict YAML: no implicit timestamps (dates stay strings), no duplicate keys."""
+class _Loader(StrictLoader):
+    """Strict YAML (no duplicate keys) without implicit timestamps: dates stay strings."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in StrictLoader.yaml_implicit_resolvers.items()
 }
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> dict:
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 @dataclass(frozen=True)
@@ -135,6 +121,8 @@ def read_scenario(text: str, source: str) -> Mapping[str, Any]:
                     else yaml.load(text, Loader=_Loader))
     except (yaml.YAMLError, ValueError) as error:
         raise ScenarioError(source, "", f"not valid YAML/JSON: {error}") from None
+    except DatasetError as error:  # a repeated key, placed by its line
+        raise ScenarioError(source, "", str(error).removeprefix("<unicode string>, ")) from None
     if not isinstance(document, Mapping):
         raise ScenarioError(source, "", "a scenario is a mapping (name, title, clock, ...)")
     errors = sorted(_validator().iter_errors(document),

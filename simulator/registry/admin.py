@@ -51,7 +51,7 @@ def record_event(
         context = EventContext(repo=uow.repo, profiles=profiles, known=uow.repo.get_insurer,
                                scenario=scenario, seed=f"admin:{raw['at']}")
         event_id = apply_event(context, raw)
-        (row,) = [r for r in uow.repo.events() if r.id == event_id]
+        row = uow.repo.event(event_id)
         uow.commit()
     return _event(row)
 

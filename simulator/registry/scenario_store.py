@@ -40,6 +40,10 @@ class ScenarioQueries:
             registered_at=registered_at, late=late))
         return result.inserted_primary_key[0]
 
+    def event(self, event_id: int) -> Any | None:
+        table = orm.events
+        return self.connection.execute(select(table).where(table.c.id == event_id)).first()
+
     def events(self, *, scenario: str | None = None, person_id: int | None = None) -> list[Any]:
         table = orm.events
         statement = select(table).order_by(table.c.at, table.c.id)
