@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "Settings", "load_settings", "DEFAULT_DATABASE_URL"]
+__all__ = ["ConfigError", "Settings", "load_settings", "consent_hours", "DEFAULT_DATABASE_URL"]
 
 DEFAULT_DATABASE_URL = "sqlite:///oqs-sim.db"
 
@@ -42,10 +42,23 @@ class Settings:
     client_cert_header: str = "X-SSL-Client-Cert"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 20_000_000
+    #: How long a consent given on the card reader lasts (AvailableTime − ConsTime), in hours,
+    #: by MedicalTreatmentFlag (OQSCD028): 外来, 訪問診療等, オンライン診療等, 救急時.
+    consent_hours_outpatient: int = 24
+    consent_hours_home_visit: int = 24
+    consent_hours_online: int = 24
+    consent_hours_emergency: int = 24
 
 
 _NAMES = frozenset(f.name for f in fields(Settings))
-_INTEGERS = {"token_lifetime": (1, 86_400 * 365), "max_body_bytes": (1_024, 1_000_000_000)}
+_INTEGERS = {
+    "token_lifetime": (1, 86_400 * 365),
+    "max_body_bytes": (1_024, 1_000_000_000),
+    "consent_hours_outpatient": (1, 24 * 366),
+    "consent_hours_home_visit": (1, 24 * 366),
+    "consent_hours_online": (1, 24 * 366),
+    "consent_hours_emergency": (1, 24 * 366),
+}
 _OPTIONAL = {"admin_token", "secret_key"}
 _CHOICES = {
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
@@ -113,3 +126,12 @@ def load_settings(
                 if f"OQS_{name.upper()}" in environ}
     settings = _apply(settings, from_env, "environment")
     return _apply(settings, dict(mapping or {}), "create_app mapping")
+
+
+_CONSENT_SETTINGS = {"1": "consent_hours_outpatient", "2": "consent_hours_home_visit",
+                     "3": "consent_hours_online", "4": "consent_hours_emergency"}
+
+
+def consent_hours(settings: Settings) -> dict[str, int]:
+    """Hours a consent lasts, by MedicalTreatmentFlag value ("1".."4")."""
+    return {flag: getattr(settings, name) for flag, name in _CONSENT_SETTINGS.items()}

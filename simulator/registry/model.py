@@ -41,6 +41,7 @@ __all__ = [
     "Qualification",
     "InsuranceCardQuery",
     "PersonQuery",
+    "ConsentShown",
     "Confirmation",
 ]
 
@@ -265,6 +266,20 @@ class PersonQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentShown:
+    """One consent group of a result (``<Kind>ConsFlg`` / ``ConsTime`` / ``AvailableTime``).
+
+    ``kind`` is a :class:`simulator.registry.medical.InfoKind` value (drug, checkup, diagnosis,
+    operation); ``state`` its OQSCD016 value.
+    """
+
+    kind: str
+    state: str
+    given_at: dt.datetime | None = None
+    available_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Confirmation:
     """The outcome of one qualification confirmation, with what the result message needs.
 
@@ -272,12 +287,16 @@ class Confirmation:
     absent, certificates are those valid on the confirmation date, and the 限度額 certificate
     only when the request consented to it. ``as_of`` is the business instant of processing
     (ProcessExecutionTime); ``consent_time`` is set when the 限度額 consent was given.
+    ``consents`` are the consent groups the result carries (the card route: what the patient
+    chose on the reader); ``reference_number`` the asking institution's 照会番号 for the person.
     """
 
     validity: Validity
     query: InsuranceCardQuery | PersonQuery
     as_of: dt.datetime
     results: tuple[Qualification, ...] = field(default=())
+    consents: tuple[ConsentShown, ...] = ()
+    reference_number: str | None = None
 
     @property
     def consent_time(self) -> dt.datetime | None:

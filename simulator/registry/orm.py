@@ -45,6 +45,13 @@ __all__ = [
     "scenario_institutions",
     "events",
     "notices",
+    "cards",
+    "card_challenges",
+    "consents",
+    "drug_records",
+    "checkups",
+    "reference_numbers",
+    "audit_entries",
 ]
 
 metadata = MetaData(
@@ -252,4 +259,127 @@ notices = Table(
     ),
     Column("business_at", UTCDateTime, nullable=False),
     Column("message", Text, nullable=False),
+)
+
+
+# -- the My Number card route, consents, medical information, audit (issue 5) -------------------
+
+# Virtual My Number cards: only the 利用者証明用 certificate and its link to the person. Neither
+# the private key (it stays in the bundle handed to the card holder) nor a 12-digit 個人番号 is
+# ever stored. Instants are business time.
+cards = Table(
+    "cards",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("serial", String(40), nullable=False, unique=True),  # hexadecimal
+    Column("certificate", Text, nullable=False),  # PEM
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("not_after", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),  # set by card_expire: the card dies before not_after
+    Column("insurance_registered_at", UTCDateTime),  # 保険証利用登録; NULL: not registered
+    Column("revoked_at", UTCDateTime),  # 一時停止 (紛失) or 失効
+    Column("revoke_reason", String(16)),  # "lost" (一時停止) | "revoked" (失効)
+    Column("pin_hash", String(255)),  # 利用者証明用暗証番号 (4 digits), hashed
+    Column("pin_failures", Integer, nullable=False, default=0),
+    Column("pin_locked_at", UTCDateTime),
+)
+
+# One-time nonces handed to the card reader (wall time: they guard the wire, not the story).
+card_challenges = Table(
+    "card_challenges",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("institution_code", String(10), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+# 閲覧同意: per person, institution and kind of information, in business time.
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("institution_code", String(10),
+           ForeignKey("institutions.code", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # drug, checkup, diagnosis, operation, ...
+    Column("given_at", UTCDateTime, nullable=False),  # ConsTime
+    Column("available_until", UTCDateTime),  # AvailableTime; NULL: while care continues
+    Column("treatment_flag", String(1), nullable=False),  # MedicalTreatmentFlag OQSCD028
+    Column("withdrawn_at", UTCDateTime),
+    Column("withdraw_reason", String(1)),  # OQSCD031
+    Column("source", String(16), nullable=False),  # reader | scenario | admin
+    Index(None, "person_id", "institution_code", "kind"),
+)
+
+# 薬剤情報: one row per drug line, from claims (1), dispensing results (2) or e-prescriptions (3).
+drug_records = Table(
+    "drug_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(1), nullable=False),
+    Column("dispensed_on", Date, nullable=False),  # 調剤日 (処方日 for an e-prescription)
+    Column("prescribed_on", Date),  # 処方日
+    Column("dispensing_code", String(10)),  # 調剤した医療機関・薬局
+    Column("dispensing_name", String(200)),
+    Column("prescribing_code", String(10)),  # 処方した医療機関
+    Column("prescribing_name", String(200)),
+    Column("in_out", String(1)),  # 院内・院外
+    Column("drug_code", String(12), nullable=False),
+    Column("drug_name", String(200), nullable=False),
+    Column("ingredient", String(200)),
+    Column("quantity", String(16)),
+    Column("unit", String(16)),
+    Column("usage", String(200)),
+    Column("special", String(200)),
+    Column("days", String(8)),
+    Column("usage_class", String(2)),
+    Column("visible_at", UTCDateTime, nullable=False),  # when OQS has it
+    Index(None, "person_id", "dispensed_on"),
+)
+
+# 特定健診: one row per checkup, the results as [{code, value}] (item master in datasets/masters).
+checkups = Table(
+    "checkups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("exam_date", Date, nullable=False),
+    Column("insurer_number", String(8)),
+    Column("items", JSON, nullable=False),
+    Column("visible_at", UTCDateTime, nullable=False),  # the insurer's upload
+    Index(None, "person_id", "exam_date"),
+)
+
+# 照会番号: the institution's own patient number, registered per institution and person.
+reference_numbers = Table(
+    "reference_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("institution_code", String(10),
+           ForeignKey("institutions.code", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    UniqueConstraint("institution_code", "person_id"),
+)
+
+# The audit trail: every lookup and every access to medical information, with its basis.
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),  # business time
+    Column("institution_code", String(10), nullable=False),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), index=True),
+    Column("kind", String(16), nullable=False),  # qualification, drug, checkup, ...
+    Column("route", String(16), nullable=False),  # insurance_card, card, file
+    Column("basis", String(16), nullable=False),  # consent, disaster, emergency, none
+    Column("basis_id", Integer),  # the consent (or disaster) that allowed it
+    Column("outcome", String(32), nullable=False),  # "ok" or the result-code name
+    Column("count", Integer),  # records returned
+    Index(None, "institution_code", "at"),
 )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from . import orm
 from .institution_store import InstitutionQueries
+from .medical_store import MedicalQueries
 from .model import (
     ElderlyCertificate,
     Family,
@@ -146,7 +147,7 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
     }
 
 
-class Repository(InstitutionQueries, ScenarioQueries):
+class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:

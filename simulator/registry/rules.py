@@ -37,6 +37,7 @@ __all__ = [
     "shown",
     "confirm_by_insurance_card",
     "confirm_by_person",
+    "identify",
 ]
 
 
@@ -169,3 +170,20 @@ def confirm_by_person(
     validity = Validity.VALID if picked.valid_on(day) else Validity.INVALID
     result = shown(picked, day=day, limit_consent=query.limit_consent)
     return Confirmation(validity, query, as_of, (result,))
+
+
+def identify(
+    records: Iterable[Qualification], *, insurer: str, number: str, symbol: str | None,
+    branch: str | None, as_of: dt.datetime,
+) -> list[int]:
+    """The persons an insurance-card key without 生年月日 names (drug, checkup and 照会番号
+    requests carry no birthdate): ids of the persons with a record visible at ``as_of`` under
+    (insurer, 番号, 記号 if given, 枝番 if given), in id order. Validity does not matter: a
+    lost qualification still names its person.
+    """
+    found = {
+        r.person_id for r in visible_records(records, as_of=as_of)
+        if r.insurer.number == insurer and r.number == number
+        and (symbol is None or r.symbol == symbol) and (branch is None or r.branch == branch)
+    }
+    return sorted(found)

@@ -82,12 +82,15 @@ class ScenarioQueries:
         return result.rowcount == 1
 
     def delete_registry(self) -> None:
-        """Remove every person, record, event, notice, scenario and scenario institution.
+        """Remove every person (with their cards, consents, drug records, checkups, 照会番号
+        and audit entries), record, event, notice, scenario and scenario institution.
 
         Institutions registered outside scenarios (CLI, demo) keep their accounts and
         certificates; insurers go with the records that named them.
         """
-        for table in (orm.notices, orm.events, orm.holds, orm.qualifications, orm.persons,
+        for table in (orm.notices, orm.events, orm.holds, orm.qualifications,
+                      orm.audit_entries, orm.reference_numbers, orm.checkups, orm.drug_records,
+                      orm.consents, orm.cards, orm.card_challenges, orm.persons,
                       orm.scenario_institutions):
             self.connection.execute(delete(table))
         self.connection.execute(

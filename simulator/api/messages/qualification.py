@@ -15,7 +15,7 @@ from lxml import etree
 from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.identifiers import format_insurer_number
-from ...registry.model import JST, Confirmation, Qualification
+from ...registry.model import JST, Confirmation, ConsentShown, Qualification
 from .encoding import Charset
 from .tree import Node, branch, leaf
 
@@ -42,6 +42,14 @@ HEADER_FIELDS = (
     "QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier"
 )
 INSURANCE_CARD = "2"  # ReferenceClassification OQSCD002
+MY_NUMBER_CARD = "1"
+#: Consent groups in element order, by InfoKind value (reference §2.3).
+CONSENT_ELEMENTS = (
+    ("checkup", "SpecificHealthCheckupsInfo"),
+    ("drug", "PharmacistsInfo"),
+    ("diagnosis", "DiagnosisInfo"),
+    ("operation", "OperationInfo"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,22 @@ def _specific_diseases(q: Qualification) -> Node | None:
     ])
 
 
+def _consent_groups(consents: tuple[ConsentShown, ...]) -> list[Node | None]:
+    by_kind = {c.kind: c for c in consents}
+    nodes: list[Node | None] = []
+    for kind, element in CONSENT_ELEMENTS:
+        shown = by_kind.get(kind)
+        if shown is None:
+            continue
+        nodes += [
+            leaf(f"{element}ConsFlg", shown.state),
+            leaf(f"{element}ConsTime", _instant(shown.given_at) if shown.given_at else None),
+            leaf(f"{element}AvailableTime",
+                 _instant(shown.available_until) if shown.available_until else None),
+        ]
+    return nodes
+
+
 def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
     consent = c.consent_time
     return branch("ResultOfQualificationConfirmation", [
@@ -209,39 +233,51 @@ def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str])
         leaf("LimitApplicationCertificateRelatedConsTime", _instant(consent) if consent else None),
         _limit(q),
         _specific_diseases(q),
+        *_consent_groups(c.consents),
         leaf("ArbitraryIdentifier", search.get("ArbitraryIdentifier") or None),
+        leaf("ReferenceNumber", c.reference_number),
     ])
 
 
 def confirmation_tree(
-    confirmation: Confirmation, request: SingleRequest, *, charset: Charset
+    confirmation: Confirmation, request: SingleRequest, *, charset: Charset,
+    reference_classification: str = INSURANCE_CARD,
+    notice: tuple[ResultCode, str] | None = None,
 ) -> Node:
-    """The ``OQSsiquc01res`` tree for a processed confirmation."""
+    """The ``OQSsiquc01res`` tree for a processed confirmation.
+
+    For the face result (``reference_classification`` 1) the request has no search item and
+    ``request.header`` carries the system-generated ArbitraryFileIdentifier. ``notice`` is extra
+    information on a normal end (ProcessingResultCode with status 1, e.g. card_expiring).
+    """
     body = branch("MessageBody", [
         _search_echo(request.search),
         leaf("ProcessingResultStatus", "1"),
+        leaf("ProcessingResultCode", notice[0].code if notice else None),
+        leaf("ProcessingResultMessage", notice[1] if notice else None),
         leaf("QualificationValidity", confirmation.validity.value),
         branch("ResultList", [
             _qualification(q, confirmation, request.search) for q in confirmation.results
         ]),
     ])
     header = _header(request.header, processed_at=confirmation.as_of, charset=charset,
-                     segment="1")
+                     segment="1", reference_classification=reference_classification)
     return ("XmlMsg", [header, body])
 
 
 def item_error_tree(
     request: SingleRequest, *, result: ResultCode, message: str, processed_at: dt.datetime,
-    charset: Charset,
+    charset: Charset, reference_classification: str = INSURANCE_CARD,
 ) -> Node:
-    """A processed request whose search item was refused (ProcessingResultStatus 2)."""
+    """A processed request whose search item (or card) was refused (ProcessingResultStatus 2)."""
     body = branch("MessageBody", [
         _search_echo(request.search),
         leaf("ProcessingResultStatus", "2"),
         leaf("ProcessingResultCode", result.code),
         leaf("ProcessingResultMessage", message),
     ])
-    header = _header(request.header, processed_at=processed_at, charset=charset, segment="1")
+    header = _header(request.header, processed_at=processed_at, charset=charset, segment="1",
+                     reference_classification=reference_classification)
     return ("XmlMsg", [header, body])
 
 
