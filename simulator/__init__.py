@@ -15,7 +15,7 @@ from .clock import Clock, SimulatedClock, wall_now
 from .codes import load_catalogue
 from .config import ConfigError, Settings, load_settings
 from .db import make_engine
-from .pki import CertificateAuthority, load_ca
+from .pki import CertificateAuthority, JpkiHolder, load_ca
 from .profiles import load_profiles
 from .runtime import Runtime
 
@@ -68,16 +68,18 @@ def register_runtime(app: Flask, settings: Settings, clock: Clock | None, wall) 
         signer=TokenSigner(secret, lifetime=settings.token_lifetime, wall=wall),
         ca=_certificate_authority(settings),
         profiles=load_profiles(),
+        jpki=JpkiHolder(settings.pki_dir),
     )
 
 
 def register_blueprints(app: Flask) -> None:
-    from .api import admin, files, health, webapi
+    from .api import admin, card, files, health, webapi
 
     app.register_blueprint(health.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(webapi.bp)
     app.register_blueprint(files.bp)
+    app.register_blueprint(card.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -16,7 +16,7 @@ from .auth import TokenSigner
 from .clock import Clock
 from .codes import Catalogue
 from .config import Settings
-from .pki import CertificateAuthority
+from .pki import CertificateAuthority, JpkiHolder
 from .profiles import Profiles
 from .registry.unit_of_work import SqlUnitOfWork
 
@@ -33,6 +33,7 @@ class Runtime:
     signer: TokenSigner
     ca: CertificateAuthority | None  # set when institutions must present certificates
     profiles: Profiles  # insurer profiles: registration delays by kind of insurer
+    jpki: JpkiHolder  # the JPKI CA of virtual My Number cards, created on first use
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

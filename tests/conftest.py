@@ -22,6 +22,18 @@ PG_URL = os.environ.get("OQS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pki_outside_the_checkout(tmp_path_factory):
+    """CAs and card bundles a test creates go to a temporary folder, never the working tree."""
+    previous = os.environ.get("OQS_PKI_DIR")
+    os.environ["OQS_PKI_DIR"] = str(tmp_path_factory.mktemp("pki"))
+    yield
+    if previous is None:
+        os.environ.pop("OQS_PKI_DIR", None)
+    else:
+        os.environ["OQS_PKI_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "oqs.db"

@@ -30,8 +30,8 @@ from .messages.qualification import (
 from .messages.tree import Node
 
 __all__ = [
-    "read_body", "json_body", "client_certificate", "answer_single", "error_tree",
-    "register_unexpected",
+    "read_body", "json_body", "client_certificate", "check_institution", "answer_single",
+    "error_tree", "register_unexpected",
 ]
 
 
@@ -67,11 +67,19 @@ def client_certificate(header: str) -> bytes | str | None:
     return request.headers.get(header)
 
 
-def _check_header(header, institution: str) -> None:
+def check_institution(header, institution: str) -> None:
+    """Refuse a request whose MedicalInstitutionCode is not the logged-in ``institution``.
+
+    :raises InvalidInput / CheckDigitError: a malformed code. :raises Forbidden: another one.
+    """
     code = parse_institution_code(header["MedicalInstitutionCode"]).code
     if code != institution:
         raise Forbidden(f"MedicalInstitutionCode {code} is not the logged-in institution",
                         code="institution_mismatch")
+
+
+def _check_header(header, institution: str) -> None:
+    check_institution(header, institution)
     parse_date(header["QualificationConfirmationDate"], field="QualificationConfirmationDate")
 
 
@@ -79,7 +87,7 @@ def answer_single(root, *, institution: str, charset: Charset, runtime: Runtime)
     """Answer one qualification request tree for the logged-in ``institution``.
 
     Problems with the envelope raise (the caller renders them); a refused search item is a
-    normal answer with ProcessingResultStatus 2.
+    normal answer with ProcessingResultStatus 2 (not audited: nothing was looked up).
     """
     request_ = read_single_request(root)
     g.oqs_header = request_.header
@@ -91,7 +99,7 @@ def answer_single(root, *, institution: str, charset: Charset, runtime: Runtime)
         return item_error_tree(request_, result=entry, message=entry.text(field=error.field),
                                processed_at=runtime.clock.now(), charset=charset)
     confirmation = services.confirm_by_insurance_card(
-        uow=runtime.uow(), clock=runtime.clock, query=query
+        uow=runtime.uow(), clock=runtime.clock, query=query, institution=institution
     )
     return confirmation_tree(confirmation, request_, charset=charset)
 

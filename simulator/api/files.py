@@ -20,11 +20,15 @@ from .common import answer_single, error_tree, read_body, register_unexpected, x
 from .messages.encoding import UTF8
 from .messages.tree import to_xml
 from .messages.xmlparse import parse_document
+from .reference_files import answer_reference
 
 bp = Blueprint("files", __name__, url_prefix="/oqs/files")
 
 #: Request kinds by file-name prefix; later kinds register here.
-KINDS: dict[str, Callable] = {"OQSsiquc01req_": answer_single}
+KINDS: dict[str, Callable] = {
+    "OQSsiquc01req_": answer_single,
+    "OQSsiimm01req_": answer_reference,
+}
 _STATUS = ((Unauthorized, 401), (Forbidden, 403), (Unavailable, 503))
 
 

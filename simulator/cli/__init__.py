@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .card import card
 from .common import Commands
 from .jobs import jobs, scheduler
 from .pki import ca, institution
@@ -24,5 +25,5 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, scenario, jobs, scheduler):
+for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler):
     main.add_command(command)

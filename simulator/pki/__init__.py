@@ -1,7 +1,8 @@
 """The simulator's PKI: a CA on disk, the certificates it issues, and client-certificate checks.
 
 See :mod:`simulator.pki.ca` (issuing) and :mod:`simulator.pki.verify` (reading and checking,
-with the ``Certificate*`` error tree).
+with the ``Certificate*`` error tree); :mod:`simulator.pki.jpki` is the JPKI CA of virtual My
+Number cards.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from .ca import (
     issue_client_certificate,
     issue_server_certificate,
     load_ca,
+)
+from .jpki import (
+    CardBundle,
+    CardCertificate,
+    JpkiCa,
+    JpkiHolder,
+    ensure_jpki_ca,
+    issue_card_certificate,
+    sign_nonce,
+    verify_card,
 )
 from .verify import (
     MAX_CERTIFICATE_SIZE,
@@ -34,6 +45,14 @@ __all__ = [
     "CA_CERT_FILE",
     "CA_KEY_FILE",
     "CLOCK_SKEW",
+    "CardBundle",
+    "CardCertificate",
+    "JpkiCa",
+    "JpkiHolder",
+    "ensure_jpki_ca",
+    "issue_card_certificate",
+    "sign_nonce",
+    "verify_card",
     "MAX_CERTIFICATE_SIZE",
     "CertificateAuthority",
     "CertificateError",

@@ -116,10 +116,17 @@ class MedicalQueries:
                 registered_at=at))
 
     def reference_number(self, *, institution: str, person_id: int) -> str | None:
-        return self.connection.execute(
-            select(_r.c.number).where(_r.c.institution_code == institution,
-                                      _r.c.person_id == person_id)
-        ).scalar_one_or_none()
+        return self.reference_numbers(institution=institution, person_ids=[person_id]).get(
+            person_id)
+
+    def reference_numbers(self, *, institution: str, person_ids: list[int]) -> dict[int, str]:
+        """The institution's 照会番号 of each of ``person_ids`` that has one (one query)."""
+        if not person_ids:
+            return {}
+        rows = self.connection.execute(
+            select(_r.c.person_id, _r.c.number).where(_r.c.institution_code == institution,
+                                                      _r.c.person_id.in_(person_ids)))
+        return {row.person_id: row.number for row in rows}
 
     # -- audit -------------------------------------------------------------------------------
 

@@ -288,7 +288,8 @@ class Confirmation:
     only when the request consented to it. ``as_of`` is the business instant of processing
     (ProcessExecutionTime); ``consent_time`` is set when the 限度額 consent was given.
     ``consents`` are the consent groups the result carries (the card route: what the patient
-    chose on the reader); ``reference_number`` the asking institution's 照会番号 for the person.
+    chose on the reader); ``reference_numbers`` the asking institution's 照会番号, as
+    ``(person_id, 照会番号)`` for each person shown who has one.
     """
 
     validity: Validity
@@ -296,7 +297,11 @@ class Confirmation:
     as_of: dt.datetime
     results: tuple[Qualification, ...] = field(default=())
     consents: tuple[ConsentShown, ...] = ()
-    reference_number: str | None = None
+    reference_numbers: tuple[tuple[int, str], ...] = ()
+
+    def reference_number_of(self, person_id: int) -> str | None:
+        """The 照会番号 to show on the result of ``person_id``."""
+        return dict(self.reference_numbers).get(person_id)
 
     @property
     def consent_time(self) -> dt.datetime | None:

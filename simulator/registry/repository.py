@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from . import orm
+from .card_store import CardQueries
 from .institution_store import InstitutionQueries
 from .medical_store import MedicalQueries
 from .model import (
@@ -147,7 +148,7 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
     }
 
 
-class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries):
+class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:

@@ -17,6 +17,7 @@ BUSINESS_NOW = dt.datetime(2026, 4, 1, 9, 0, tzinfo=JST)
 TODAY = BUSINESS_NOW.date()
 AFTER_THE_LAG = dt.datetime(2026, 4, 4, 10, 0, tzinfo=JST)
 PERSONS = 60
+CLINIC_CODE = "1311000002"  # the institution that looks up (audit trail)
 
 
 def hashed(password: str) -> str:
@@ -39,6 +40,7 @@ def confirm(engine, record, *, now=BUSINESS_NOW, **overrides):
         uow=SqlUnitOfWork(engine),
         clock=FixedClock(now),
         query=query(record, day=now.date(), **overrides),
+        institution=CLINIC_CODE,
     )
 
 

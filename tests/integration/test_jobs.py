@@ -27,6 +27,7 @@ LOSS_REGISTERED = at(2026, 4, 4)
 GAIN_REGISTERED = at(2026, 4, 9)  # after NOW: the new card is not known yet
 DEATH = dt.date(2026, 3, 10)
 DEATH_REGISTERED = at(2026, 3, 25)  # 15 days: a late filing
+CLINIC_CODE = "1311000002"  # the institution that looks up (audit trail)
 
 
 def store(engine, *records_by_person):
@@ -251,7 +252,8 @@ def test_a_lookup_gives_the_same_answer_whether_or_not_the_jobs_ran(engine) -> N
 
     def look_up_all():
         return [services.confirm_by_insurance_card(uow=SqlUnitOfWork(engine), clock=clock,
-                                                   query=q) for q in cards]
+                                                   query=q, institution=CLINIC_CODE)
+                for q in cards]
 
     before = look_up_all()
     _run_the_scheduler_once(engine, clock)

@@ -28,6 +28,7 @@ JOB_CHANGE = dt.date(2026, 4, 1)
 LOSS_REGISTERED = at(2026, 4, 4)
 GAIN_REGISTERED = at(2026, 4, 9)
 TWIN_BIRTHDATE = dt.date(2020, 6, 1)
+CLINIC_CODE = "1311000002"  # the institution that looks up (audit trail)
 
 
 def store(engine, *records_by_person):
@@ -47,7 +48,7 @@ def store(engine, *records_by_person):
 
 def confirm(engine, q, now):
     return services.confirm_by_insurance_card(
-        uow=SqlUnitOfWork(engine), clock=FixedClock(now), query=q
+        uow=SqlUnitOfWork(engine), clock=FixedClock(now), query=q, institution=CLINIC_CODE
     )
 
 

@@ -9,10 +9,20 @@ from simulator.registry import services
 from simulator.registry.model import Validity
 from tests.builders import at, query, record
 
+CLINIC = "1311000002"
+
 
 class FakeRepository:
     def __init__(self, records) -> None:
         self.records = list(records)
+        self.audit: list = []
+
+    def reference_numbers(self, *, institution, person_ids):
+        return {}
+
+    def add_audit(self, entry) -> int:
+        self.audit.append(entry)
+        return len(self.audit)
 
     def candidates(self, *, insurer, number, birthdate):
         persons = {
@@ -44,10 +54,12 @@ def test_the_service_confirms_at_the_business_time_of_the_clock() -> None:
     uow = FakeUnitOfWork([late])
 
     before = services.confirm_by_insurance_card(
-        uow=uow, clock=FixedClock(at(2026, 4, 8)), query=query(late, day=dt.date(2026, 4, 8))
+        uow=uow, clock=FixedClock(at(2026, 4, 8)), query=query(late, day=dt.date(2026, 4, 8)),
+        institution=CLINIC,
     )
     after = services.confirm_by_insurance_card(
-        uow=uow, clock=FixedClock(at(2026, 4, 9)), query=query(late, day=dt.date(2026, 4, 8))
+        uow=uow, clock=FixedClock(at(2026, 4, 9)), query=query(late, day=dt.date(2026, 4, 8)),
+        institution=CLINIC,
     )
 
     assert before.validity == Validity.NOT_FOUND
@@ -55,11 +67,16 @@ def test_the_service_confirms_at_the_business_time_of_the_clock() -> None:
     assert after.as_of == at(2026, 4, 9)
 
 
-def test_a_lookup_reads_in_one_transaction_and_writes_nothing() -> None:
+def test_a_lookup_reads_and_writes_its_audit_entry_in_one_transaction() -> None:
     uow = FakeUnitOfWork([record()])
 
     services.confirm_by_insurance_card(
-        uow=uow, clock=FixedClock(at(2026, 4, 10)), query=query(day=dt.date(2026, 4, 10))
+        uow=uow, clock=FixedClock(at(2026, 4, 10)), query=query(day=dt.date(2026, 4, 10)),
+        institution=CLINIC,
     )
 
-    assert (uow.entered, uow.committed) == (1, 0)
+    assert (uow.entered, uow.committed) == (1, 1)
+    (entry,) = uow.repo.audit
+    assert (entry.at, entry.institution_code, entry.person_id, entry.kind, entry.route,
+            entry.basis, entry.count) == (
+        at(2026, 4, 10), CLINIC, 1, "qualification", "insurance_card", "none", 1)

@@ -235,7 +235,7 @@ def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str])
         _specific_diseases(q),
         *_consent_groups(c.consents),
         leaf("ArbitraryIdentifier", search.get("ArbitraryIdentifier") or None),
-        leaf("ReferenceNumber", c.reference_number),
+        leaf("ReferenceNumber", c.reference_number_of(q.person_id)),
     ])
 
 
