@@ -17,6 +17,7 @@ from flask import Blueprint, g, request
 from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
 from .common import answer_single, error_tree, read_body, register_unexpected, xml_response
+from .medical_files import answer_checkup, answer_drug
 from .messages.encoding import UTF8
 from .messages.tree import to_xml
 from .messages.xmlparse import parse_document
@@ -28,6 +29,8 @@ bp = Blueprint("files", __name__, url_prefix="/oqs/files")
 KINDS: dict[str, Callable] = {
     "OQSsiquc01req_": answer_single,
     "OQSsiimm01req_": answer_reference,
+    "YZKsiquc01req_": answer_drug,
+    "TKKsiquc01req_": answer_checkup,
 }
 _STATUS = ((Unauthorized, 401), (Forbidden, 403), (Unavailable, 503))
 
