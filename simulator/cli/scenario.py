@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import Commands, db_option, engine_of
+from .common import Commands, db_option, engine_of, settings_of
 
 
 @click.group(cls=Commands)
@@ -32,18 +32,31 @@ def scenario_load(ctx: click.Context, file_or_name: str, db: str | None) -> None
     """Load FILE_OR_NAME (a file, or a catalogue name) and set the clock to its start."""
     from ..auth import hash_password
     from ..clock import wall_now
+    from ..config import consent_hours
     from ..loaders.scenario import find_scenario, load_scenario, parse_scenario
+    from ..pki.card_files import scenario_card_folder, write_bundle
+    from ..pki.jpki import JpkiHolder
     from ..profiles import load_profiles
     from ..registry.unit_of_work import SqlUnitOfWork
 
     path = find_scenario(file_or_name)
     found = parse_scenario(path.read_text(encoding="utf-8"), str(path))
+    settings = settings_of(ctx, db)
+    folders = []
+
+    def keep_card(handle, bundle) -> None:
+        folders.append(write_bundle(scenario_card_folder(settings.pki_dir, found.name, handle),
+                                    bundle))
+
     with engine_of(ctx, db, migrated=True) as engine:
         counts = load_scenario(uow=SqlUnitOfWork(engine), scenario=found,
                                profiles=load_profiles(), password_hash=hash_password,
-                               wall=wall_now())
+                               wall=wall_now(), jpki=JpkiHolder(settings.pki_dir),
+                               consent_hours=consent_hours(settings), on_card=keep_card)
     summary = ", ".join(f"{value} {key}" for key, value in counts.items())
     click.echo(f"loaded {found.name}: {summary}; business clock at {found.clock.isoformat()}")
+    for folder in folders:
+        click.echo(f"card: {folder}")
 
 
 @scenario.command("check")

@@ -22,12 +22,14 @@ import yaml
 
 from ..clock import ClockState, write_state
 from ..datasets import DATASETS, DatasetError, StrictLoader
+from ..pki.jpki import JpkiHolder
 from ..registry import fields
-from ..registry.coverage_input import insurer_kind, qualification
+from ..registry.coverage_input import insurer_kind
 from ..registry.errors import InvalidInput, NotFound, OqsError
 from ..registry.events import EventContext, apply_event
 from ..registry.identifiers import normalize_insurer_number, parse_institution_code
-from ..registry.model import Institution, Insurer, Person
+from ..registry.model import Insurer
+from .scenario_cast import CardSink, Cast, institutions, insurers, persons
 
 __all__ = [
     "CATALOGUE",
@@ -207,64 +209,6 @@ def find_scenario(name_or_path: str) -> Path:
 # -- loading -----------------------------------------------------------------------------------
 
 
-def _insurers(repo, document: Mapping[str, Any]) -> dict[str, Insurer]:
-    declared = {}
-    for index, item in enumerate(document.get("insurers", [])):
-        path = f"insurers[{index}].number"
-        number = normalize_insurer_number(item["number"], field=path)
-        insurer = Insurer(number, item["name"], insurer_kind(number, field=path))
-        stored = repo.get_insurer(number)
-        if stored is None:
-            repo.add_insurer(insurer)
-        elif stored.name != insurer.name:
-            raise InvalidInput(f"insurers[{index}].name",
-                               f"insurer {number} is already registered as {stored.name!r}")
-        declared[number] = insurer
-    return declared
-
-
-def _institutions(repo, scenario: Scenario, password_hash: Callable[[str], str]) -> None:
-    for index, item in enumerate(scenario.document.get("institutions", [])):
-        code = parse_institution_code(item["code"], field=f"institutions[{index}].code")
-        stored = repo.get_institution(code.code)
-        if stored is not None:
-            if stored.name != item["name"]:
-                raise InvalidInput(f"institutions[{index}].code",
-                                   f"{code.code} is already registered as {stored.name!r}")
-            if repo.institution_scenario(code.code) is not None:
-                repo.link_institution(scenario.name, code.code)
-            continue
-        repo.add_institution(
-            Institution(code.code, item["name"], code.kind, code.prefecture,
-                        item.get("municipality")),
-            scenario=scenario.name,
-        )
-        repo.link_institution(scenario.name, code.code)
-        account = item.get("account")
-        if account:
-            if repo.account(account["user"]) is not None:
-                raise InvalidInput(f"institutions[{index}].account.user",
-                                   f"account {account['user']!r} is already in use")
-            repo.set_account(code.code, account=account["user"],
-                             password_hash=password_hash(account["password"]))
-
-
-def _persons(repo, scenario: Scenario, known) -> None:
-    for index, item in enumerate(scenario.document.get("persons", [])):
-        path = f"persons[{index}]"
-        person = Person(
-            name=item["name"], kana=item["kana"],
-            birthdate=fields.day(item, "birthdate", path), sex=fields.sex(item, "sex", path),
-            address=item["address"], post_number=item.get("post_number"),
-        )
-        person = replace(person, id=repo.add_person(person, scenario=scenario.name,
-                                                    handle=item["id"]))
-        for number, raw in enumerate(item.get("qualifications", [])):
-            record = qualification(raw, f"{path}.qualifications[{number}]",
-                                   person=person, known=known)
-            repo.add_qualification(record)
-
-
 def load_scenario(
     *,
     uow,
@@ -273,17 +217,23 @@ def load_scenario(
     password_hash: Callable[[str], str],
     wall: dt.datetime,
     timeline: bool = True,
+    jpki: JpkiHolder | None = None,
+    consent_hours: Mapping[str, int] | None = None,
+    on_card: CardSink | None = None,
 ) -> dict[str, int]:
     """Load ``scenario`` in one transaction and set the business clock to its ``clock``.
 
     ``timeline=False`` loads only the cast (the checker applies events as it walks the clock).
-    A scenario of the same name loaded before is replaced.
+    A scenario of the same name loaded before is replaced. Cards (``persons[].card``) are
+    issued by ``jpki`` at the scenario's clock; each bundle, with its private key, goes to
+    ``on_card`` only (the store keeps the certificate).
 
     :raises ScenarioError: naming the file and the place; nothing is changed then.
     """
     try:
         with uow:
-            counts = _load(uow.repo, scenario, profiles, password_hash, timeline)
+            counts = _load(uow.repo, scenario, password_hash, timeline,
+                           Cast(profiles, lambda _: None, jpki, on_card), consent_hours)
             write_state(uow.connection, ClockState(scenario.clock, wall, 1.0, True))
             uow.commit()
     except ScenarioError:
@@ -293,17 +243,18 @@ def load_scenario(
     return counts
 
 
-def _load(repo, scenario: Scenario, profiles, password_hash, timeline: bool) -> dict[str, int]:
+def _load(repo, scenario: Scenario, password_hash, timeline: bool, cast: Cast,
+          consent_hours: Mapping[str, int] | None) -> dict[str, int]:
     repo.delete_scenario(scenario.name)
     repo.add_scenario(name=scenario.name, title=scenario.title,
                       description=scenario.description, source=scenario.text,
                       clock=scenario.clock)
-    declared = _insurers(repo, scenario.document)
-    _institutions(repo, scenario, password_hash)
-    _persons(repo, scenario, declared.get)
+    declared = insurers(repo, scenario.document)
+    institutions(repo, scenario, password_hash)
+    persons(repo, scenario, replace(cast, known=declared.get), at=scenario.clock)
     events = 0
     if timeline:
-        context = event_context(repo, scenario, profiles, declared)
+        context = event_context(repo, scenario, cast.profiles, declared, consent_hours)
         for _, part, index, item in scenario.steps():
             if part == "timeline":
                 apply_event(context, item, f"timeline[{index}]")
@@ -317,12 +268,15 @@ def _load(repo, scenario: Scenario, profiles, password_hash, timeline: bool) -> 
 
 
 def event_context(repo, scenario: Scenario, profiles,
-                  declared: Mapping[str, Insurer] | None = None) -> EventContext:
-    """The context events of ``scenario`` are applied in (its persons, its insurers)."""
+                  declared: Mapping[str, Insurer] | None = None,
+                  consent_hours: Mapping[str, int] | None = None) -> EventContext:
+    """The context events of ``scenario`` are applied in (its persons, its insurers, how long
+    consents last)."""
     if declared is None:
         declared = {}
         for item in scenario.document.get("insurers", []):
             number = normalize_insurer_number(item["number"])
             declared[number] = repo.get_insurer(number)
-    return EventContext(repo=repo, profiles=profiles, known=declared.get,
-                        scenario=scenario.name, seed=scenario.name)
+    context = EventContext(repo=repo, profiles=profiles, known=declared.get,
+                           scenario=scenario.name, seed=scenario.name)
+    return context if consent_hours is None else replace(context, consent_hours=consent_hours)

@@ -2,17 +2,14 @@
 
 Each file gets a fresh store (a new SQLite file from a migrated template). The cast is loaded,
 then the business clock walks through ``timeline`` and ``expect`` in time order: at each step
-the clock is set to the step's instant, an event is applied, a query is asked. Insurance-card
-queries go through the public Web API exactly as a clinic sends them (login with the
-institution's account, then search); card-route queries go through the card-route service and
-are rendered with the same result builder. Only the result keys an expectation gives are
-compared.
+the clock is set to the step's instant, an event is applied, a query is asked through the public
+interface of its route (:mod:`.scenario_ask`): the Web API, the virtual card reader, or the XML
+file interface. Only the result keys an expectation gives are compared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 import shutil
 import tempfile
@@ -23,18 +20,15 @@ from typing import Any
 from xml.etree import ElementTree
 
 from .. import create_app, migrate
-from ..api.messages.encoding import UTF8
-from ..api.messages.qualification import SingleRequest, confirmation_tree
-from ..api.messages.tree import to_json
 from ..auth import hash_password
 from ..clock import wall_now
+from ..config import consent_hours
 from ..db import make_engine
 from ..profiles import Profiles, load_profiles
-from ..registry import services
-from ..registry.errors import OqsError
+from ..registry.errors import InvalidInput, OqsError
 from ..registry.events import apply_event
-from ..registry.model import PersonQuery
 from .scenario import Scenario, ScenarioError, event_context, load_scenario, parse_scenario
+from .scenario_ask import Asker
 
 __all__ = ["Outcome", "FileReport", "check_files", "render_table", "junit_xml"]
 
@@ -78,70 +72,32 @@ class FileReport:
         return self.error is None and all(outcome.ok for outcome in self.outcomes)
 
 
-# -- reading answers ---------------------------------------------------------------------------
-
-
-def _iso(value: str | None) -> str | None:
-    if not value or len(value) != 8:
-        return value
-    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-
-
-def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
-    """The comparable keys of an answer (``XmlMsg`` as JSON) — DESIGN §5 ``result`` keys."""
-    header = document.get("MessageHeader", {})
-    body = document.get("MessageBody", {})
-    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
-    first = results[0] if results else {}
-    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
-    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
-    return {
-        "segment": segment,
-        "status": status,
-        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
-        "ok": http_status == 200 and segment == "1" and status == "1",
-        "validity": body.get("QualificationValidity"),
-        "results": len(results),
-        "insurer": (first.get("InsurerNumber") or "").strip() or None,
-        "reason_of_loss": first.get("ReasonOfLoss"),
-        "name": first.get("Name"),
-        "kana": first.get("NameKana"),
-        "ratio": first.get("InsuredPartialContributionRatio"),
-        "elderly_ratio": elderly.get("ElderlyRecipientContributionRatio"),
-        "preschool": first.get("PreschoolClassification") == "1",
-        "limit_certificate": "LimitApplicationCertificateRelatedInfo" in first,
-        "qualification_date": _iso(first.get("QualificationDate")),
-        "disqualification_date": _iso(first.get("DisqualificationDate")),
-        "branch": first.get("InsuredBranchNumber"),
-    }
-
-
-# -- asking ------------------------------------------------------------------------------------
-
-
-def _compact(value: str) -> str:
-    return value.replace("-", "")
+# -- walking a file ---------------------------------------------------------------------------
 
 
 class _Walker:
     """One file's fresh store, app and logged-in institutions."""
 
-    def __init__(self, scenario: Scenario, url: str, profiles: Profiles) -> None:
+    def __init__(self, scenario: Scenario, url: str, profiles: Profiles, pki: Path) -> None:
         self.scenario = scenario
         self.profiles = profiles
         self.app = create_app({"database_url": url, "admin_token": secrets.token_urlsafe(16),
-                               "secret_key": secrets.token_urlsafe(16)})
+                               "secret_key": secrets.token_urlsafe(16), "pki_dir": str(pki)})
         self.runtime = self.app.extensions["oqs"]
-        self.client = self.app.test_client()
         self.passwords: dict[str, tuple[str, str]] = {}
-        self.tokens: dict[str, str] = {}
+        self.bundles: dict[str, object] = {}  # card bundles by person handle, in memory only
+        self.asker = Asker(client=self.app.test_client(), runtime=self.runtime,
+                           scenario=scenario.name, passwords=self.passwords,
+                           bundles=self.bundles)
 
     def close(self) -> None:
         self.runtime.engine.dispose()
 
     def load(self) -> None:
         load_scenario(uow=self.runtime.uow(), scenario=self.scenario, profiles=self.profiles,
-                      password_hash=hash_password, wall=wall_now(), timeline=False)
+                      password_hash=hash_password, wall=wall_now(), timeline=False,
+                      jpki=self.runtime.jpki, consent_hours=consent_hours(self.runtime.settings),
+                      on_card=self.bundles.__setitem__)
         self._accounts()
 
     def _accounts(self) -> None:
@@ -169,62 +125,19 @@ class _Walker:
 
     def _apply(self, item: Mapping[str, Any], index: int) -> None:
         with self.runtime.uow() as uow:
-            context = event_context(uow.repo, self.scenario, self.profiles)
+            context = event_context(uow.repo, self.scenario, self.profiles,
+                                    consent_hours=consent_hours(self.runtime.settings))
             apply_event(context, item, f"timeline[{index}]")
             uow.commit()
 
     def _expect(self, at: dt.datetime, index: int, item: Mapping[str, Any]) -> Outcome:
         query = item["query"]
-        if query["route"] == "insurance_card":
-            actual = self._insurance_card(item["institution"], query)
-        else:
-            actual = self._card(item["institution"], query)
+        try:
+            actual = self.asker.ask(item["institution"], query)
+        except InvalidInput as error:
+            raise ScenarioError(self.scenario.source, f"expect[{index}].{error.field}",
+                                error.reason) from None
         return Outcome(index, at, query["route"], query, item["result"], actual)
-
-    def _token(self, institution: str) -> str | None:
-        if institution not in self.tokens:
-            user, password = self.passwords[institution]
-            response = self.client.post(LOGIN, json={"userId": user, "password": password})
-            if response.status_code != 200:
-                return None
-            self.tokens[institution] = response.get_json()["result"]["idToken"]
-        return self.tokens[institution]
-
-    def _insurance_card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
-        search = {
-            "InsurerNumber": query["insurer"],
-            "InsuredCardSymbol": query.get("symbol"),
-            "InsuredIdentificationNumber": query["number"],
-            "InsuredBranchNumber": query.get("branch"),
-            "Birthdate": _compact(query["birthdate"]),
-            "LimitApplicationCertificateRelatedConsFlg":
-                "1" if query.get("limit_consent") else "0",
-        }
-        body = {"XmlMsg": {
-            "MessageHeader": {"QualificationConfirmationDate": _compact(query["date"]),
-                              "MedicalInstitutionCode": institution},
-            "MessageBody": {"QualificationConfirmSearchInfo": {
-                k: v for k, v in search.items() if v is not None}},
-        }}
-        token = self._token(institution)
-        response = self.client.post(SEARCH, json=body, headers={"Authorization": token or ""})
-        document = response.get_json(silent=True) or {}
-        return summarize(document.get("XmlMsg", {}), response.status_code)
-
-    def _card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
-        with self.runtime.uow() as uow:
-            person = uow.repo.person_by_handle(self.scenario.name, query["person"])
-        confirm_date = dt.date.fromisoformat(query["date"])
-        confirmation = services.confirm_by_person(
-            uow=self.runtime.uow(), clock=self.runtime.clock,
-            query=PersonQuery(person.id, confirm_date, bool(query.get("limit_consent"))))
-        request = SingleRequest(
-            header={"QualificationConfirmationDate": _compact(query["date"]),
-                    "MedicalInstitutionCode": institution},
-            search={})
-        document = json.loads(to_json(confirmation_tree(confirmation, request, charset=UTF8),
-                                      UTF8))
-        return summarize(document["XmlMsg"], 200)
 
 
 # -- running files -----------------------------------------------------------------------------
@@ -253,7 +166,7 @@ def _check_one(path: Path, template: Path, directory: Path, profiles: Profiles) 
     report.name = scenario.name
     store = directory / f"{scenario.name}.db"
     shutil.copyfile(template, store)
-    walker = _Walker(scenario, f"sqlite:///{store}", profiles)
+    walker = _Walker(scenario, f"sqlite:///{store}", profiles, directory / "pki")
     try:
         walker.load()
         report.outcomes = walker.walk()

@@ -39,9 +39,9 @@ def _day(value: dt.date | None) -> str | None:
 
 def record_event(
     *, uow: UnitOfWork, clock: Clock, profiles: Any, event: Mapping[str, Any],
-    scenario: str | None = None,
+    scenario: str | None = None, consent_hours: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Apply one life event (the scenario ``timeline`` shape); ``at`` defaults to business now.
+    """Apply one event (the scenario ``timeline`` shape); ``at`` defaults to business now.
 
     ``person`` is a person id, or ``scenario/handle`` (or a handle with ``scenario``).
     """
@@ -50,6 +50,8 @@ def record_event(
     with uow:
         context = EventContext(repo=uow.repo, profiles=profiles, known=uow.repo.get_insurer,
                                scenario=scenario, seed=f"admin:{raw['at']}")
+        if consent_hours is not None:
+            context = replace(context, consent_hours=consent_hours)
         event_id = apply_event(context, raw)
         row = uow.repo.event(event_id)
         uow.commit()

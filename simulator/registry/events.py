@@ -13,6 +13,7 @@ blocks split the delays of the two halves of a change of insurer.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping
@@ -23,6 +24,8 @@ from . import fields, lifecycle
 from .coverage_input import KnownInsurer, as_registered, coverage, elderly, ratio, reason_of_loss
 from .errors import InvalidInput, OqsError
 from .lifecycle import BASIC_ITEMS, Change, Delays
+from .medical_events import DEFAULT_CONSENT_HOURS
+from .medical_events import KINDS as MEDICAL_KINDS
 from .model import JST, Family, InsurerKind, Person, Qualification, ReasonOfLoss
 from .repository import Repository
 
@@ -40,6 +43,9 @@ class EventContext:
     known: KnownInsurer
     scenario: str | None = None
     seed: str = "oqs-sim"
+    #: hours a consent lasts by MedicalTreatmentFlag (``config.consent_hours``)
+    consent_hours: Mapping[str, int] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_CONSENT_HOURS))
 
 
 @dataclass(frozen=True)
@@ -304,6 +310,7 @@ KINDS: Mapping[str, Handler] = {
     "hold": _hold,
     "hold_release": _hold_release,
     "hold_correct": _hold_correct,
+    **MEDICAL_KINDS,
 }
 
 

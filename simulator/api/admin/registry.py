@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ...config import consent_hours
 from ...registry import admin
 from ...registry.errors import InvalidInput
 from ...runtime import current_runtime
@@ -20,7 +21,8 @@ def post_event():
     if scenario is not None and not isinstance(scenario, str):
         raise InvalidInput("scenario", "must be a scenario name")
     applied = admin.record_event(uow=runtime.uow(), clock=runtime.clock,
-                                 profiles=runtime.profiles, event=event, scenario=scenario)
+                                 profiles=runtime.profiles, event=event, scenario=scenario,
+                                 consent_hours=consent_hours(runtime.settings))
     return applied, 201
 
 

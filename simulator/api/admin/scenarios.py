@@ -14,6 +14,7 @@ from flask import request
 
 from ...auth import hash_password
 from ...clock import wall_now
+from ...config import consent_hours
 from ...loaders.scenario import (
     Scenario,
     catalogue,
@@ -22,6 +23,7 @@ from ...loaders.scenario import (
     parse_scenario,
 )
 from ...loaders.scenario_check import check_files
+from ...pki.card_files import scenario_card_folder, write_bundle
 from ...registry import admin
 from ...registry.errors import EncodingError, InvalidInput
 from ...runtime import current_runtime
@@ -72,9 +74,16 @@ def post_scenario():
     runtime = current_runtime()
     text, source = _sent_scenario()
     found = parse_scenario(text, source)
+    cards = {}
+
+    def keep_card(handle, bundle) -> None:
+        folder = scenario_card_folder(runtime.settings.pki_dir, found.name, handle)
+        cards[handle] = str(write_bundle(folder, bundle))
+
     counts = load_scenario(uow=runtime.uow(), scenario=found, profiles=runtime.profiles,
-                           password_hash=hash_password, wall=wall_now())
-    return {**_summary(found), "loaded": counts}, 201
+                           password_hash=hash_password, wall=wall_now(), jpki=runtime.jpki,
+                           consent_hours=consent_hours(runtime.settings), on_card=keep_card)
+    return {**_summary(found), "loaded": counts, "cards": cards}, 201
 
 
 @bp.post("/scenarios/check")

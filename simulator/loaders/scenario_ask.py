@@ -1,0 +1,237 @@
+"""How ``scenario check`` asks each query route through the public interfaces (DESIGN §5).
+
+- ``insurance_card``: the Web API (login with the institution's account, then search);
+- ``card``: the virtual card reader — challenge, the card signs the nonce with its private key
+  (held in memory by the checker, never stored), then present (or register);
+- ``drug`` / ``checkup``: the XML file interface (``YZKsiquc01req_`` / ``TKKsiquc01req_``),
+  identifying the person by the items of the insurance card they hold at business now.
+
+Each answer is reduced to the comparable keys of ``expect[].result``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+from xml.etree import ElementTree
+
+from ..api.messages.encoding import UTF8
+from ..api.messages.tree import to_xml
+from ..pki.jpki import sign_nonce
+from ..registry import rules
+from ..registry.errors import InvalidInput
+from ..registry.identifiers import format_insurer_number
+from ..registry.model import JST
+
+__all__ = ["Asker", "summarize"]
+
+LOGIN = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
+SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
+CHALLENGE = "/oqs/card/challenge"
+PRESENT = "/oqs/card/present"
+REGISTER = "/oqs/card/register"
+FILES = "/oqs/files/"
+_DRUG_LINES = ("DrugInf", "CzDrugInf", "ShDrugInf")
+
+
+def _iso(value: str | None) -> str | None:
+    if not value or len(value) != 8:
+        return value
+    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+
+
+def _compact(value: str) -> str:
+    return value.replace("-", "")
+
+
+def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
+    """The comparable keys of a qualification answer (``XmlMsg`` as JSON)."""
+    header = document.get("MessageHeader", {})
+    body = document.get("MessageBody", {})
+    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
+    first = results[0] if results else {}
+    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
+    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
+    return {
+        "segment": segment,
+        "status": status,
+        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
+        "ok": http_status == 200 and segment == "1" and status == "1",
+        "validity": body.get("QualificationValidity"),
+        "results": len(results),
+        "insurer": (first.get("InsurerNumber") or "").strip() or None,
+        "reason_of_loss": first.get("ReasonOfLoss"),
+        "name": first.get("Name"),
+        "kana": first.get("NameKana"),
+        "ratio": first.get("InsuredPartialContributionRatio"),
+        "elderly_ratio": elderly.get("ElderlyRecipientContributionRatio"),
+        "preschool": first.get("PreschoolClassification") == "1",
+        "limit_certificate": "LimitApplicationCertificateRelatedInfo" in first,
+        "qualification_date": _iso(first.get("QualificationDate")),
+        "disqualification_date": _iso(first.get("DisqualificationDate")),
+        "branch": first.get("InsuredBranchNumber"),
+        "reference_number": first.get("ReferenceNumber"),
+        "drug_consent": first.get("PharmacistsInfoConsFlg"),
+        "checkup_consent": first.get("SpecificHealthCheckupsInfoConsFlg"),
+    }
+
+
+def _xml_as_json(element: ElementTree.Element) -> Any:
+    """The face XML read back into the JSON shape ``summarize`` reads (ResultList as list)."""
+    if len(element) == 0:
+        return element.text or ""
+    if element.tag == "ResultList":
+        return [{child.tag: _xml_as_json(child)} for child in element]
+    return {child.tag: _xml_as_json(child) for child in element}
+
+
+def _medical_summary(content: bytes, http_status: int) -> dict[str, Any]:
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        return {"ok": False, "code": None, "count": 0}
+    code = root.findtext(".//ResultCode") or root.findtext(".//ErrorCode")
+    lines = sum(len(root.findall(f".//{tag}")) for tag in _DRUG_LINES)
+    checkups = len(root.findall(".//SpecificHealthCheckupInfo"))
+    ok = http_status == 200 and code == "1"
+    return {"ok": ok, "code": None if ok else code, "count": lines or checkups,
+            "segment": root.findtext(".//SegmentOfResult")}
+
+
+class Asker:
+    """Asks one file's expectations through a Flask test client of its fresh store."""
+
+    def __init__(self, *, client, runtime, scenario: str, passwords: Mapping[str, tuple],
+                 bundles: Mapping[str, Any]) -> None:
+        self.client = client
+        self.runtime = runtime
+        self.scenario = scenario
+        self.passwords = passwords
+        self.bundles = bundles  # person handle → card bundle (key in memory only)
+        self.tokens: dict[str, str] = {}
+        self.files = 0
+
+    def ask(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        route = query["route"]
+        if route == "insurance_card":
+            return self._insurance_card(institution, query)
+        if route == "card":
+            return self._card(institution, query)
+        return self._medical(institution, query)
+
+    def _token(self, institution: str) -> str:
+        if institution not in self.tokens:
+            user, password = self.passwords[institution]
+            response = self.client.post(LOGIN, json={"userId": user, "password": password})
+            if response.status_code != 200:
+                return ""
+            self.tokens[institution] = response.get_json()["result"]["idToken"]
+        return self.tokens[institution]
+
+    def _auth(self, institution: str) -> dict[str, str]:
+        return {"Authorization": self._token(institution)}
+
+    def _insurance_card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        search = {
+            "InsurerNumber": query["insurer"],
+            "InsuredCardSymbol": query.get("symbol"),
+            "InsuredIdentificationNumber": query["number"],
+            "InsuredBranchNumber": query.get("branch"),
+            "Birthdate": _compact(query["birthdate"]),
+            "LimitApplicationCertificateRelatedConsFlg":
+                "1" if query.get("limit_consent") else "0",
+        }
+        body = {"XmlMsg": {
+            "MessageHeader": {"QualificationConfirmationDate": _compact(query["date"]),
+                              "MedicalInstitutionCode": institution},
+            "MessageBody": {"QualificationConfirmSearchInfo": {
+                k: v for k, v in search.items() if v is not None}},
+        }}
+        response = self.client.post(SEARCH, json=body, headers=self._auth(institution))
+        document = response.get_json(silent=True) or {}
+        return summarize(document.get("XmlMsg", {}), response.status_code)
+
+    # -- the card reader -------------------------------------------------------------------
+
+    def _card(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        bundle = self.bundles.get(query["person"])
+        if bundle is None:
+            raise InvalidInput("query.person",
+                               f"{query['person']!r} holds no card (give persons[].card)")
+        headers = self._auth(institution)
+        challenge = self.client.post(CHALLENGE, headers=headers)
+        nonce = (challenge.get_json(silent=True) or {}).get("nonce", "")
+        body = {
+            "nonce": nonce,
+            "certificate": bundle.cert_pem.decode("ascii"),
+            "signature": base64.b64encode(sign_nonce(bundle.key_pem, nonce.encode())).decode(),
+            "method": query.get("method", "face"),
+            "consents": list(query.get("consents", [])),
+            "limit_consent": bool(query.get("limit_consent")),
+            "medical_treatment_flag": query.get("medical_treatment_flag", "1"),
+        }
+        if "pin" in query:
+            body["pin"] = query["pin"]
+        if "face_matched" in query:
+            body["face_matched"] = query["face_matched"]
+        if "date" in query:
+            body["confirmation_date"] = _compact(query["date"])
+        url = REGISTER if query.get("register") else PRESENT
+        response = self.client.post(url, json=body, headers=headers)
+        try:
+            document = _xml_as_json(ElementTree.fromstring(response.data))
+        except ElementTree.ParseError:
+            document = {}
+        return summarize(document, response.status_code)
+
+    # -- drug and checkup information --------------------------------------------------------
+
+    def _keys(self, query: Mapping[str, Any]) -> dict[str, str | None]:
+        if "person" not in query:
+            return {k: query.get(k) for k in ("insurer", "symbol", "number", "branch")}
+        now = self.runtime.clock.now()
+        with self.runtime.uow() as uow:
+            person = uow.repo.person_by_handle(self.scenario, query["person"])
+            records = rules.visible_records(uow.repo.records_of(person.id), as_of=now)
+        today = now.astimezone(JST).date()
+        held = [r for r in records if r.valid_on(today)] or records
+        if not held:
+            raise InvalidInput("query.person", f"{query['person']!r} has no record OQS shows "
+                               f"at {now.isoformat()} to name on a drug/checkup request")
+        record = max(held, key=lambda r: r.valid_from)
+        return {"insurer": record.insurer.number, "symbol": record.symbol,
+                "number": record.number, "branch": record.branch}
+
+    def _medical(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        keys = self._keys(query)
+        drug = query["route"] == "drug"
+        header = [
+            ("MedicalInstitutionCode", institution),
+            ("InsurerNumber", format_insurer_number(keys["insurer"])),
+            ("InsuranceCardSymbol", keys.get("symbol")),
+            ("InsuredPersonIdentificationNumber", keys["number"]),
+            ("BranchNumber", keys.get("branch")),
+            ("ArbitraryFileIdentifier", f"check{self.files:04d}"),
+        ]
+        body = []
+        if drug:
+            body += [("StartDate", _month(query.get("from"))), ("EndDate", _month(query.get("to")))]
+        body += [("FileCategory", query.get("file_category", "2")),
+                 ("PrDiInfClassification", "1"),
+                 ("MedicalTreatmentFlag", query.get("medical_treatment_flag", "1"))]
+        node = ("XmlMsg", [
+            ("MessageHeader", [(k, v) for k, v in header if v is not None]),
+            ("MessageBody", [(k, v) for k, v in body if v is not None]),
+        ])
+        self.files += 1
+        prefix = "YZKsiquc01req_" if drug else "TKKsiquc01req_"
+        stamp = self.runtime.clock.now().astimezone(JST).strftime("%Y%m%d%H%M%S")
+        response = self.client.post(f"{FILES}{prefix}{stamp}{self.files:04d}.xml",
+                                     data=to_xml(node, UTF8), headers=self._auth(institution))
+        return _medical_summary(response.data, response.status_code)
+
+
+def _month(value: str | None) -> str | None:
+    return None if value is None else _compact(value)
+
