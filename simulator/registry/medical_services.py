@@ -30,14 +30,6 @@ from dataclasses import dataclass
 from ..clock import Clock
 from . import rules
 from .errors import InvalidInput, MissingField
-from .identifiers import (
-    insurer_law_code,
-    normalize_branch_number,
-    normalize_card_number,
-    normalize_insurer_number,
-    normalize_symbol,
-    validate_koki_insured_number,
-)
 from .medical import (
     AuditEntry,
     Checkup,
@@ -50,6 +42,7 @@ from .medical import (
     live_consent,
 )
 from .model import JST, Qualification
+from .queries import MEDICAL_NAMES, card_items
 from .repository import Repository
 from .services import UnitOfWork
 
@@ -67,7 +60,6 @@ __all__ = [
 FILE_CATEGORIES = {InfoKind.DRUG: ("1", "2", "3", "4"), InfoKind.CHECKUP: ("1", "2")}
 PDF = frozenset({"1", "3"})
 _MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
-_KOKI_LAW_CODE = "39"  # 後期高齢者医療: the 被保険者番号 carries a check digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,20 +142,13 @@ def medical_query(request: Mapping[str, object], *, kind: InfoKind) -> MedicalQu
 
     :raises InvalidInput: naming the first element that is missing or malformed.
     """
-    insurer = normalize_insurer_number(_text(request, "InsurerNumber") or "")
-    symbol = normalize_symbol(_text(request, "InsuranceCardSymbol"),
-                              field="InsuranceCardSymbol")
-    field = "InsuredPersonIdentificationNumber"
-    number = normalize_card_number(_text(request, field) or "", field=field)
-    if insurer_law_code(insurer) == _KOKI_LAW_CODE:
-        validate_koki_insured_number(number, field=field)
-    branch = normalize_branch_number(_text(request, "BranchNumber"), field="BranchNumber")
+    items = card_items(request, MEDICAL_NAMES)
     category = _choice(request, "FileCategory", FILE_CATEGORIES[kind])
     flag = _text(request, "MedicalTreatmentFlag")
     if flag is not None and flag not in {f.value for f in TreatmentFlag}:
         raise InvalidInput("MedicalTreatmentFlag", f"must be 1, 2, 3 or 4 (OQSCD028), got {flag!r}")
     start, end = _months(request) if kind is InfoKind.DRUG else (None, None)
-    return MedicalQuery(kind, insurer, number, symbol, branch, category,
+    return MedicalQuery(kind, items.insurer, items.number, items.symbol, items.branch, category,
                         TreatmentFlag(flag or TreatmentFlag.OUTPATIENT.value), start, end)
 
 

@@ -16,15 +16,8 @@ from dataclasses import dataclass
 from ..clock import Clock
 from . import rules
 from .errors import Conflict, InvalidInput, MissingField, NotFound
-from .identifiers import (
-    insurer_law_code,
-    normalize_branch_number,
-    normalize_card_number,
-    normalize_insurer_number,
-    normalize_symbol,
-    validate_koki_insured_number,
-)
 from .medical import AuditEntry
+from .queries import card_items
 from .repository import Repository
 from .services import UnitOfWork
 
@@ -38,7 +31,6 @@ __all__ = [
 ]
 
 REFERENCE_NUMBER_MAX_LENGTH = 50
-_KOKI_LAW_CODE = "39"  # 後期高齢者医療: the 被保険者番号 carries a check digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +71,9 @@ def reference_registration(info: Mapping[str, object]) -> ReferenceRegistration:
     :raises InvalidInput: naming the first element that is missing or malformed.
     """
     reference_number = _reference_number(info.get("ReferenceNumber"))
-    for field in ("InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber",
-                  "InsuredBranchNumber"):
-        if info.get(field) is not None and not isinstance(info[field], str):
-            raise InvalidInput(field, f"must be a string, got {type(info[field]).__name__}")
-    insurer = normalize_insurer_number(info.get("InsurerNumber") or "")
-    symbol = normalize_symbol(info.get("InsuredCardSymbol"))
-    number = normalize_card_number(info.get("InsuredIdentificationNumber") or "")
-    if insurer_law_code(insurer) == _KOKI_LAW_CODE:
-        validate_koki_insured_number(number)
-    branch = normalize_branch_number(info.get("InsuredBranchNumber"))
-    return ReferenceRegistration(reference_number, insurer, number, symbol, branch)
+    items = card_items(info)
+    return ReferenceRegistration(reference_number, items.insurer, items.number, items.symbol,
+                                 items.branch)
 
 
 def identify_person(repo: Repository, *, insurer: str, number: str, symbol: str | None,

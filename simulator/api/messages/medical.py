@@ -33,7 +33,7 @@ from ...registry.errors import MalformedMessage, MissingField
 from ...registry.medical import Checkup, DrugRecord, DrugSource
 from ...registry.model import JST, Qualification
 from .encoding import Charset
-from .qualification import leaves
+from .qualification import child, leaves
 from .tree import Node, branch, leaf
 
 if TYPE_CHECKING:
@@ -59,16 +59,6 @@ class MedicalRequest:
         return {**self.body, **self.header}
 
 
-def _child(parent: etree._Element, tag: str) -> etree._Element:
-    found = parent.findall(tag)
-    path = parent.getroottree().getpath(parent)
-    if not found:
-        raise MissingField(f"{path}/{tag}", "this element is required")
-    if len(found) > 1:
-        raise MalformedMessage(f"{path}/{tag}[2]", "may appear only once")
-    return found[0]
-
-
 def read_medical_request(root: etree._Element) -> MedicalRequest:
     """Read the request tree.
 
@@ -77,8 +67,8 @@ def read_medical_request(root: etree._Element) -> MedicalRequest:
     """
     if root.tag != "XmlMsg":
         raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(_child(root, "MessageHeader"))
-    body = leaves(_child(root, "MessageBody"))
+    header = leaves(child(root, "MessageHeader"))
+    body = leaves(child(root, "MessageBody"))
     if not header.get("MedicalInstitutionCode"):
         raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
                            "this element is required")
@@ -111,7 +101,7 @@ def _header(request: MedicalRequest, *, processed_at: dt.datetime, charset: Char
 
 def _message(header: Node | None, body: list[Node | None] | None) -> Node:
     children = [header] if body is None else [header, ("MessageBody", [
-        child for child in body if child is not None])]
+        node for node in body if node is not None])]
     return ("XmlMsg", children)
 
 

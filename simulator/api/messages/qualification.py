@@ -23,6 +23,7 @@ __all__ = [
     "SingleRequest",
     "read_single_request",
     "leaves",
+    "child",
     "confirmation_tree",
     "item_error_tree",
     "envelope_error_tree",
@@ -72,7 +73,11 @@ def _path(element: etree._Element) -> str:
     return element.getroottree().getpath(element)
 
 
-def _child(parent: etree._Element, tag: str) -> etree._Element:
+def child(parent: etree._Element, tag: str) -> etree._Element:
+    """The one ``tag`` element under ``parent``.
+
+    :raises MissingField / MalformedMessage: it is absent / repeated (``field`` is the XPath).
+    """
     found = parent.findall(tag)
     if not found:
         raise MissingField(f"{_path(parent)}/{tag}", "this element is required")
@@ -84,12 +89,12 @@ def _child(parent: etree._Element, tag: str) -> etree._Element:
 def leaves(parent: etree._Element) -> dict[str, str]:
     """The leaf children of ``parent`` as ``{tag: text}``; a repeated or nested one is refused."""
     values: dict[str, str] = {}
-    for child in parent:
-        if len(child):
-            raise MalformedMessage(_path(child), "must hold a value, not elements")
-        if child.tag in values:
-            raise MalformedMessage(_path(child), "may appear only once")
-        values[child.tag] = (child.text or "").strip()
+    for element in parent:
+        if len(element):
+            raise MalformedMessage(_path(element), "must hold a value, not elements")
+        if element.tag in values:
+            raise MalformedMessage(_path(element), "may appear only once")
+        values[element.tag] = (element.text or "").strip()
     return values
 
 
@@ -101,8 +106,8 @@ def read_single_request(root: etree._Element) -> SingleRequest:
     """
     if root.tag != "XmlMsg":
         raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(_child(root, "MessageHeader"))
-    search = leaves(_child(_child(root, "MessageBody"), "QualificationConfirmSearchInfo"))
+    header = leaves(child(root, "MessageHeader"))
+    search = leaves(child(child(root, "MessageBody"), "QualificationConfirmSearchInfo"))
     for field in ("QualificationConfirmationDate", "MedicalInstitutionCode"):
         if not header.get(field):
             raise MissingField(f"/XmlMsg/MessageHeader/{field}", "this element is required")

@@ -33,7 +33,7 @@ from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.model import JST
 from .encoding import Charset
-from .qualification import leaves
+from .qualification import child, leaves
 from .tree import Node, branch, leaf
 
 __all__ = ["ReferenceRequest", "read_header", "read_reference_request",
@@ -50,16 +50,6 @@ class ReferenceRequest:
     info: Mapping[str, str]
 
 
-def _only(parent: etree._Element, tag: str) -> etree._Element:
-    found = parent.findall(tag)
-    path = parent.getroottree().getpath(parent)
-    if not found:
-        raise MissingField(f"{path}/{tag}", "this element is required")
-    if len(found) > 1:
-        raise MalformedMessage(f"{path}/{tag}[2]", "may appear only once")
-    return found[0]
-
-
 def read_header(root: etree._Element) -> dict[str, str]:
     """The request's MessageHeader values (read first, so an error answer can echo them).
 
@@ -68,7 +58,7 @@ def read_header(root: etree._Element) -> dict[str, str]:
     """
     if root.tag != "XmlMsg":
         raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(_only(root, "MessageHeader"))
+    header = leaves(child(root, "MessageHeader"))
     if not header.get("MedicalInstitutionCode"):
         raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
                            "this element is required")
@@ -82,7 +72,7 @@ def read_reference_request(root: etree._Element) -> ReferenceRequest:
         is absent or repeated.
     """
     header = read_header(root)
-    info = leaves(_only(_only(root, "MessageBody"), INFO))
+    info = leaves(child(child(root, "MessageBody"), INFO))
     return ReferenceRequest(header, info)
 
 
