@@ -10,8 +10,10 @@ card_signature_invalid); revoked / expired; the method (PIN: wrong → pin_wrong
 in a row → pin_locked, a right one resets the count; face: no match → face_mismatch; a PIN lock
 does not stop face authentication); registration for insurance use (``register`` performs
 初回登録 here); then QualificationValidity of the card route, with the consents chosen on the
-reader recorded and shown. A refused card (ProcessingResultStatus 2) records no consent but
-keeps its PIN count; every presentation is audited (kind qualification, route card).
+reader recorded and shown (the 限度額 consent is recorded as a consent of kind ``limit`` too,
+and shown by LimitApplicationCertificateRelatedConsFlg). A refused card (ProcessingResultStatus
+2) records no consent but keeps its PIN count; every presentation is audited (kind
+qualification, route card).
 """
 
 from __future__ import annotations
@@ -195,8 +197,9 @@ class _Reader:
         query = PersonQuery(self.person_id, self.day, p.limit_consent)
         confirmation = rules.confirm_by_person(self.repo.records_of(self.person_id),
                                                query=query, as_of=self.as_of)
+        kinds = (*p.consents, InfoKind.LIMIT) if p.limit_consent else p.consents
         given = consents_given(person_id=self.person_id, institution=self.institution,
-                               kinds=p.consents, at=self.as_of, flag=p.treatment_flag,
+                               kinds=kinds, at=self.as_of, flag=p.treatment_flag,
                                hours=hours)
         for consent in given:
             self.repo.add_consent(consent)

@@ -180,6 +180,15 @@ def test_the_consents_chosen_are_recorded_for_24_hours(app, reader, card) -> Non
     ]
 
 
+def test_the_limit_consent_is_recorded_as_a_consent_of_its_own(app, reader, card) -> None:
+    reader.present(card, consents=["drug"], limit_consent=True)
+
+    with SqlUnitOfWork(app.extensions["oqs"].engine) as uow:
+        consents = uow.repo.consents_of(person_named(app, "髙橋　德子"))
+    assert sorted((c.kind.value, c.available_until) for c in consents) == [
+        ("drug", at(2026, 4, 2, 9, 0)), ("limit", at(2026, 4, 2, 9, 0))]
+
+
 def test_the_limit_consent_shows_the_certificate_and_the_reference_number(app, reader,
                                                                           card) -> None:
     with SqlUnitOfWork(app.extensions["oqs"].engine) as uow:
