@@ -6,6 +6,7 @@ import click
 
 from .card import card
 from .common import Commands
+from .disaster import disaster
 from .jobs import jobs, scheduler
 from .pki import ca, institution
 from .scenario import scenario
@@ -25,5 +26,5 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler):
+for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster):
     main.add_command(command)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..disaster_mode.events import KINDS as DISASTER_KINDS
 from . import fields, lifecycle
 from .coverage_input import KnownInsurer, as_registered, coverage, elderly, ratio, reason_of_loss
 from .errors import InvalidInput, OqsError
@@ -56,7 +57,7 @@ class _Event:
     path: str
     at: dt.datetime
     day: dt.date
-    person: Person
+    person: Person | None  # None for the kinds in WITHOUT_PERSON
     records: list[Qualification]
     rng: random.Random
 
@@ -311,7 +312,11 @@ KINDS: Mapping[str, Handler] = {
     "hold_release": _hold_release,
     "hold_correct": _hold_correct,
     **MEDICAL_KINDS,
+    **DISASTER_KINDS,
 }
+
+#: Kinds whose subject is an area, not a person: ``person`` is neither read nor required.
+WITHOUT_PERSON = frozenset(DISASTER_KINDS)
 
 
 # -- applying ----------------------------------------------------------------------------------
@@ -357,8 +362,9 @@ def apply_event(ctx: EventContext, raw: Mapping[str, Any], path: str = "") -> in
     try:
         at = fields.instant(raw, "at", path)
         day = fields.optional_day(raw, "date", path) or at.astimezone(JST).date()
-        person = _person(ctx, raw, "person", path)
-        event = _Event(raw, path, at, day, person, ctx.repo.records_of(person.id),
+        person = None if kind in WITHOUT_PERSON else _person(ctx, raw, "person", path)
+        records = ctx.repo.records_of(person.id) if person else []
+        event = _Event(raw, path, at, day, person, records,
                        random.Random(f"{ctx.seed}:{path}:{kind}:{at.isoformat()}"))
         used: dict[str, Any] = {}
         change = handler(ctx, event, used)
@@ -366,6 +372,7 @@ def apply_event(ctx: EventContext, raw: Mapping[str, Any], path: str = "") -> in
         raise fields.located(error, path) from None
     store_change(ctx.repo, change)
     params = _jsonable({**raw, **used})
-    return ctx.repo.add_event(kind=kind, at=at, params=params, person_id=person.id,
+    return ctx.repo.add_event(kind=kind, at=at, params=params,
+                              person_id=person.id if person else None,
                               scenario=ctx.scenario, registered_at=change.registered_at,
                               late=change.late)

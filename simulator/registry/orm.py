@@ -383,3 +383,36 @@ audit_entries = Table(
     Column("count", Integer),  # records returned
     Index(None, "institution_code", "at"),
 )
+
+
+# -- disaster declarations (issue 6) -------------------------------------------------------------
+
+# 災害救助法の適用: a named area (prefecture codes, optionally 6-digit municipality codes) and a
+# period [starts_at, ends_at) in business time; ended_at cuts it short. A declaration loaded by
+# a scenario goes with it.
+disasters = Table(
+    "disasters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("prefectures", JSON, nullable=False),  # ["17", ...]
+    Column("municipalities", JSON, nullable=False),  # ["172049", ...]; []: whole prefectures
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+
+# A later end for part of a declaration's area (both lists empty: the whole area).
+disaster_extensions = Table(
+    "disaster_extensions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("disaster_id", Integer, ForeignKey("disasters.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("prefectures", JSON, nullable=False),
+    Column("municipalities", JSON, nullable=False),
+)
+
+__all__ += ["disasters", "disaster_extensions"]

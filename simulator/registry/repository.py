@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from ..disaster_mode.store import DisasterQueries
 from . import orm
 from .card_store import CardQueries
 from .institution_store import InstitutionQueries
@@ -148,7 +149,8 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
     }
 
 
-class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries):
+class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries,
+                 DisasterQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:

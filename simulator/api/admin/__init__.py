@@ -27,4 +27,4 @@ def require_admin_token() -> None:
         raise Unauthorized("admin token required: send 'Authorization: Bearer <token>'")
 
 
-from . import cards, clock, medical, openapi, registry, scenarios  # noqa: E402,F401 (views)
+from . import cards, clock, disasters, medical, openapi, registry, scenarios  # noqa: E402,F401

@@ -1,0 +1,66 @@
+"""Scenario and admin events about disaster declarations (DESIGN §5). They name no person.
+
+    disaster_declare  name, prefectures: ["17", ...], municipalities (optional), from
+                      (default: the event's ``at``), to
+    disaster_extend   name, to, prefectures / municipalities (optional: part of the area)
+    disaster_end      name — ends the declaration at the event's ``at``
+
+A declaration loaded by a scenario belongs to it and goes when the scenario is reset.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..registry import fields
+from ..registry.errors import InvalidInput
+from ..registry.lifecycle import Change
+from . import service
+
+if TYPE_CHECKING:  # the handlers receive events.EventContext and events._Event
+    from ..registry.events import EventContext
+
+__all__ = ["KINDS"]
+
+
+def _no_person(event) -> None:
+    if event.raw.get("person") is not None:
+        raise InvalidInput(event.at_path("person"), "a disaster event names no person")
+
+
+def _declare(ctx: EventContext, event, used: dict[str, Any]) -> Change:
+    _no_person(event)
+    disaster = service.declare_in(
+        ctx.repo, name=event.raw.get("name"), prefectures=event.raw.get("prefectures"),
+        municipalities=event.raw.get("municipalities"),
+        starts_at=fields.optional_instant(event.raw, "from", event.path) or event.at,
+        ends_at=fields.instant(event.raw, "to", event.path), scenario=ctx.scenario,
+        path=event.path)
+    used["disaster_id"] = disaster.id
+    return Change()
+
+
+def _extend(ctx: EventContext, event, used: dict[str, Any]) -> Change:
+    _no_person(event)
+    disaster = service.extend_in(
+        ctx.repo, name=fields.text(event.raw, "name", event.path),
+        ends_at=fields.instant(event.raw, "to", event.path),
+        prefectures=event.raw.get("prefectures"), municipalities=event.raw.get("municipalities"),
+        path=event.path, by_field=True)
+    used["disaster_id"] = disaster.id
+    return Change()
+
+
+def _end(ctx: EventContext, event, used: dict[str, Any]) -> Change:
+    _no_person(event)
+    disaster = service.end_in(ctx.repo, name=fields.text(event.raw, "name", event.path),
+                              at=event.at, path=event.path, by_field=True)
+    used["disaster_id"] = disaster.id
+    return Change()
+
+
+KINDS = {
+    "disaster_declare": _declare,
+    "disaster_extend": _extend,
+    "disaster_end": _end,
+}
