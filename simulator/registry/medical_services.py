@@ -10,13 +10,14 @@ One request, at the business time now, in one transaction:
 3. The file must be XML (FileCategory 2, or 4 for 薬剤＋診療, answered with the drug XML since
    no 診療 data is held); PDF (1, 3) → ``file_category_unsupported``.
 4. A basis must allow the viewing (:func:`basis_for`): a live consent of that kind given for
-   that institution; none → ``consent_missing``.
+   that institution, else a disaster declaration covering the institution now (災害時医療情報
+   閲覧: no card, no consent); none → ``consent_missing``.
 5. The records OQS knows now within their window (3 years of drugs, in StartDate..EndDate;
    5 years of checkups) and the person's current record (the header's name and birthdate).
 
 Refusals (steps 2–4) are business answers, not errors: :class:`MedicalAnswer` carries the
 result-code name. Every answer is written to the audit trail in the same transaction: kind
-drug/checkup, route file, basis consent with the consent's id when allowed, else basis none
+drug/checkup, route file, basis consent (or disaster) with its id when allowed, else basis none
 with the refusal as outcome; count = lines or checkups returned; the person when one was named.
 """
 
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
+from ..disaster_mode.model import Disaster, covering
 from . import rules
 from .errors import InvalidInput, MissingField
 from .medical import (
@@ -41,7 +43,7 @@ from .medical import (
     drugs_shown,
     live_consent,
 )
-from .model import JST, Qualification
+from .model import JST, Institution, Qualification
 from .queries import MEDICAL_NAMES, card_items
 from .repository import Repository
 from .services import UnitOfWork
@@ -59,6 +61,8 @@ __all__ = [
 #: FileCategory values by kind: 1 PDF, 2 XML; for drugs also 3/4 薬剤＋診療 PDF/XML.
 FILE_CATEGORIES = {InfoKind.DRUG: ("1", "2", "3", "4"), InfoKind.CHECKUP: ("1", "2")}
 PDF = frozenset({"1", "3"})
+#: What a disaster declaration opens without consent (薬剤, 特定健診, 診療; reference §7).
+DISASTER_KINDS = frozenset({InfoKind.DRUG, InfoKind.CHECKUP, InfoKind.DIAGNOSIS})
 _MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
 
 
@@ -157,13 +161,20 @@ def medical_query(request: Mapping[str, object], *, kind: InfoKind) -> MedicalQu
 
 def basis_for(consents: Iterable[Consent], *, institution: str, query: MedicalQuery,
               at: dt.datetime) -> Basis | None:
-    """The basis on which ``institution`` may see the information at ``at``, or None.
-
-    Today the only basis is a live consent of the query's kind for the institution; a disaster
-    or emergency basis will be decided here too.
-    """
+    """The consent on which ``institution`` may see the information at ``at``, or None: a live
+    consent of the query's kind given for the institution."""
     consent = live_consent(consents, institution=institution, kind=query.kind, at=at)
     return None if consent is None else Basis("consent", consent.id)
+
+
+def disaster_basis(disasters: Iterable[Disaster], *, where: Institution | None,
+                   query: MedicalQuery, at: dt.datetime) -> Basis | None:
+    """Without consent: the disaster declaration covering the institution ``where`` at ``at``,
+    which opens 薬剤, 特定健診 and 診療 information (災害時医療情報閲覧, reference §7)."""
+    if where is None or query.kind not in DISASTER_KINDS:
+        return None
+    disaster = covering(disasters, where, at)
+    return None if disaster is None else Basis("disaster", disaster.id)
 
 
 def _current(records: Iterable[Qualification], *, as_of: dt.datetime) -> Qualification | None:
@@ -190,6 +201,9 @@ def _decide(repo: Repository, *, institution: str, query: MedicalQuery, as_of: d
                              person_id=person_id)
     consents = repo.consents_of(person_id, institution=institution)
     basis = basis_for(consents, institution=institution, query=query, at=as_of)
+    if basis is None:
+        basis = disaster_basis(repo.disasters(), where=repo.get_institution(institution),
+                               query=query, at=as_of)
     if basis is None:
         return MedicalAnswer(as_of, "consent_missing", person_id=person_id)
     return MedicalAnswer(as_of, person_id=person_id, basis=basis,

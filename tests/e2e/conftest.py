@@ -7,7 +7,7 @@ import pytest
 from simulator import create_app
 from simulator.clock import FixedClock
 from tests.builders import at
-from tests.e2e import world
+from tests.e2e import medical_world, world
 
 ADMIN_TOKEN = "test-admin-token"
 BUSINESS_NOW = at(2026, 4, 1, 9, 0)
@@ -67,3 +67,19 @@ def login(client, user: str = "clinic") -> str:
     response = client.post(LOGIN, json={"userId": user, "password": world.PASSWORDS[user]})
     assert response.status_code == 200, response.data
     return response.get_json()["result"]["idToken"]
+
+
+@pytest.fixture
+def medical(database_url, wall):
+    """A test client over the known store of ``medical_world`` (consents, drugs, checkups),
+    business time 2026-04-01 09:00; ``person_id`` is hanako's, ``clock`` can be moved."""
+    app = create_app(
+        {"database_url": database_url, "admin_token": ADMIN_TOKEN, "secret_key": "test-secret"},
+        clock=FixedClock(world.BUSINESS_NOW), wall=wall,
+    )
+    runtime = app.extensions["oqs"]
+    client = app.test_client()
+    client.person_id = medical_world.build(runtime.engine)
+    client.clock = runtime.clock
+    yield client
+    runtime.engine.dispose()

@@ -18,32 +18,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator import create_app
-from simulator.clock import FixedClock
 from simulator.registry import orm
 from tests.e2e import medical_world as mw
-from tests.e2e import world
-from tests.e2e.conftest import ADMIN_TOKEN, login
+from tests.e2e.conftest import login
 
 GOLDEN = Path(__file__).with_name("golden")
 DRUG_FILE = "/oqs/files/YZKsiquc01req_02260401090000001.xml"
 CHECKUP_FILE = "/oqs/files/TKKsiquc01req_02260401090000001.xml"
 PATHS = {"drug": DRUG_FILE, "checkup": CHECKUP_FILE}
-
-
-@pytest.fixture
-def medical(database_url, wall):
-    """A test client over the known store, business time 2026-04-01 09:00."""
-    app = create_app(
-        {"database_url": database_url, "admin_token": ADMIN_TOKEN, "secret_key": "test-secret"},
-        clock=FixedClock(world.BUSINESS_NOW), wall=wall,
-    )
-    runtime = app.extensions["oqs"]
-    client = app.test_client()
-    client.person_id = mw.build(runtime.engine)
-    client.clock = runtime.clock
-    yield client
-    runtime.engine.dispose()
 
 
 def post(client, kind: str, body: bytes, *, user: str = "clinic"):
