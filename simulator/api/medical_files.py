@@ -13,10 +13,9 @@ from flask import g
 
 from ..codes import ResultCode
 from ..masters import checkup_items, drugs
-from ..registry.errors import Forbidden
-from ..registry.identifiers import parse_institution_code
 from ..registry.medical_services import MedicalAnswer, checkup_information, drug_information
 from ..runtime import Runtime
+from .common import check_institution
 from .messages.encoding import Charset
 from .messages.medical import checkup_tree, drug_tree, read_medical_request
 from .messages.tree import Node
@@ -26,13 +25,6 @@ __all__ = ["answer_drug", "answer_checkup"]
 # Read the masters when the interface is loaded, so that a broken master stops start-up.
 ITEMS = checkup_items()
 drugs()
-
-
-def _check_institution(header, institution: str) -> None:
-    code = parse_institution_code(header["MedicalInstitutionCode"]).code
-    if code != institution:
-        raise Forbidden(f"MedicalInstitutionCode {code} is not the logged-in institution",
-                        code="institution_mismatch")
 
 
 def _refusal(answer: MedicalAnswer, runtime: Runtime) -> tuple[ResultCode, str] | None:
@@ -45,7 +37,7 @@ def _refusal(answer: MedicalAnswer, runtime: Runtime) -> tuple[ResultCode, str] 
 def _read(root, institution: str):
     request_ = read_medical_request(root)
     g.oqs_header = request_.header
-    _check_institution(request_.header, institution)
+    check_institution(request_.header, institution)
     return request_
 
 

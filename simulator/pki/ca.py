@@ -117,7 +117,7 @@ def load_ca(directory: Path) -> CertificateAuthority:
     key_path, cert_path = directory / CA_KEY_FILE, directory / CA_CERT_FILE
     if not (key_path.is_file() and cert_path.is_file()):
         raise FileNotFoundError(f"no CA in {directory}: run `oqs-sim ca init`")
-    ca = CertificateAuthority(_read_key(key_path), _read_certificate(cert_path))
+    ca = CertificateAuthority(_read_key(key_path), read_certificate_file(cert_path))
     _require_matching_key(ca, directory)
     return ca
 
@@ -161,7 +161,11 @@ def _read_key(path: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def _read_certificate(path: Path) -> x509.Certificate:
+def read_certificate_file(path: Path) -> x509.Certificate:
+    """Read a PEM certificate file.
+
+    :raises ValueError: it is not one.
+    """
     try:
         return x509.load_pem_x509_certificate(path.read_bytes())
     except ValueError as exc:

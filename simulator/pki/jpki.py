@@ -41,6 +41,7 @@ from cryptography.x509.oid import NameOID
 
 from simulator.registry.cards import CardRefused
 
+from .ca import read_certificate_file
 from .verify import CertificateInvalid, load_certificate
 
 __all__ = [
@@ -120,7 +121,7 @@ def ensure_jpki_ca(directory: Path) -> JpkiCa:
     key = _read_key(key_path)
     if not cert_path.exists():
         _place(cert_path, _self_signed(key).public_bytes(serialization.Encoding.PEM), mode=0o644)
-    ca = JpkiCa(key, _read_certificate(cert_path))
+    ca = JpkiCa(key, read_certificate_file(cert_path))
     if ca.certificate.public_key() != key.public_key():
         raise ValueError(f"{directory}: {KEY_FILE} does not match {CERT_FILE}")
     return ca
@@ -172,13 +173,6 @@ def _read_key(path: Path) -> rsa.RSAPrivateKey:
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError(f"{path}: not an RSA private key")
     return key
-
-
-def _read_certificate(path: Path) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(path.read_bytes())
-    except ValueError as error:
-        raise ValueError(f"{path}: not a PEM certificate") from error
 
 
 class JpkiHolder:
