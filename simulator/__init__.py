@@ -15,6 +15,7 @@ from .clock import Clock, SimulatedClock, wall_now
 from .codes import load_catalogue
 from .config import ConfigError, Settings, load_settings
 from .db import make_engine
+from .faults.board import FaultBoard
 from .pki import CertificateAuthority, JpkiHolder, load_ca
 from .profiles import load_profiles
 from .runtime import Runtime
@@ -69,17 +70,19 @@ def register_runtime(app: Flask, settings: Settings, clock: Clock | None, wall) 
         ca=_certificate_authority(settings),
         profiles=load_profiles(),
         jpki=JpkiHolder(settings.pki_dir),
+        faults=FaultBoard(engine, refresh=settings.fault_refresh_ms / 1000),
     )
 
 
 def register_blueprints(app: Flask) -> None:
-    from .api import admin, card, files, health, webapi
+    from .api import admin, card, emergency, files, health, webapi
 
     app.register_blueprint(health.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(webapi.bp)
     app.register_blueprint(files.bp)
     app.register_blueprint(card.bp)
+    app.register_blueprint(emergency.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -48,6 +48,10 @@ class Settings:
     consent_hours_home_visit: int = 24
     consent_hours_online: int = 24
     consent_hours_emergency: int = 24
+    #: How long a server process may keep its copy of the injected faults, in wall-clock
+    #: milliseconds (changes made through this process's admin API apply at once; changes
+    #: by another process or the CLI within this delay).
+    fault_refresh_ms: int = 1000
 
 
 _NAMES = frozenset(f.name for f in fields(Settings))
@@ -58,6 +62,7 @@ _INTEGERS = {
     "consent_hours_home_visit": (1, 24 * 366),
     "consent_hours_online": (1, 24 * 366),
     "consent_hours_emergency": (1, 24 * 366),
+    "fault_refresh_ms": (0, 60_000),
 }
 _OPTIONAL = {"admin_token", "secret_key"}
 _CHOICES = {

@@ -16,6 +16,7 @@ from .auth import TokenSigner
 from .clock import Clock
 from .codes import Catalogue
 from .config import Settings
+from .faults.board import FaultBoard
 from .pki import CertificateAuthority, JpkiHolder
 from .profiles import Profiles
 from .registry.unit_of_work import SqlUnitOfWork
@@ -34,6 +35,7 @@ class Runtime:
     ca: CertificateAuthority | None  # set when institutions must present certificates
     profiles: Profiles  # insurer profiles: registration delays by kind of insurer
     jpki: JpkiHolder  # the JPKI CA of virtual My Number cards, created on first use
+    faults: FaultBoard  # the injected faults in force, read before every public request
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

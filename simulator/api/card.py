@@ -17,16 +17,19 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from ..config import consent_hours
+from ..faults.model import Route
 from ..registry import card_service
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import json_body, register_unexpected, xml_response
+from .fault_gate import install
 from .messages.encoding import UTF8
 from .messages.face import face_file_name, face_tree, read_charset, read_presentation
 from .messages.qualification import MY_NUMBER_CARD, envelope_error_tree
 from .messages.tree import to_xml
 
 bp = Blueprint("card", __name__, url_prefix="/oqs/card")
+install(bp, Route.CARD)
 
 
 def _institution() -> str:

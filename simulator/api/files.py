@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 from flask import Blueprint, g, request
 
+from ..faults.model import Route
 from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
 from .common import answer_single, error_tree, read_body, register_unexpected, xml_response
+from .fault_gate import install
 from .medical_files import answer_checkup, answer_drug
 from .messages.encoding import UTF8
 from .messages.tree import to_xml
@@ -24,6 +26,7 @@ from .messages.xmlparse import parse_document
 from .reference_files import answer_reference
 
 bp = Blueprint("files", __name__, url_prefix="/oqs/files")
+install(bp, Route.FILES)
 
 #: Request kinds by file-name prefix; later kinds register here.
 KINDS: dict[str, Callable] = {

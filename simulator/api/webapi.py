@@ -14,6 +14,7 @@ import json
 from flask import Blueprint, request
 
 from ..auth import login
+from ..faults.model import Route
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import (
@@ -24,10 +25,12 @@ from .common import (
     json_response,
     register_unexpected,
 )
+from .fault_gate import install
 from .messages.encoding import UTF8
 from .messages.tree import element_from_json, to_json
 
 bp = Blueprint("webapi", __name__, url_prefix="/oqs-api-pro")
+install(bp, Route.WEBAPI)
 
 LOGIN = "/MSA12020/ILI12020SV01/auth"
 SEARCH = "/MSA01030/ILI01030SV01/search"

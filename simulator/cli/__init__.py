@@ -7,6 +7,7 @@ import click
 from .card import card
 from .common import Commands
 from .disaster import disaster
+from .fault import emergency, fault
 from .jobs import jobs, scheduler
 from .pki import ca, institution
 from .scenario import scenario
@@ -26,5 +27,6 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster):
+for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster,
+                fault, emergency):
     main.add_command(command)

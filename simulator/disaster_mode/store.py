@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from ..registry import orm
+from .emergency import EmergencyMode
 from .model import Disaster, Extension
 
-__all__ = ["DisasterQueries"]
+__all__ = ["DisasterQueries", "EmergencyQueries"]
 
 _d, _e = orm.disasters, orm.disaster_extensions
 
@@ -64,3 +65,37 @@ class DisasterQueries:
 def _disaster(row: Any, extensions: tuple[Extension, ...]) -> Disaster:
     return Disaster(row.name, tuple(row.prefectures), tuple(row.municipalities), row.starts_at,
                     row.ends_at, row.ended_at, extensions, row.id)
+
+
+_m = orm.emergency_modes
+
+
+class EmergencyQueries:
+    """Mixed into the repository: emergency modes (table ``emergency_modes``)."""
+
+    connection: Connection
+
+    def add_emergency_mode(self, mode: EmergencyMode, *, scenario: str | None = None) -> int:
+        result = self.connection.execute(insert(_m).values(
+            institution_code=mode.institution, scenario=scenario, reason=mode.reason,
+            starts_at=mode.starts_at, ends_at=mode.ends_at, ended_at=mode.ended_at))
+        return result.inserted_primary_key[0]
+
+    def end_emergency_mode(self, mode_id: int, *, at: dt.datetime) -> None:
+        self.connection.execute(update(_m).where(_m.c.id == mode_id).values(ended_at=at))
+
+    def emergency_modes(self, institution: str | None = None) -> list[EmergencyMode]:
+        """The modes (of one institution, or all), the earliest start first."""
+        statement = select(_m).order_by(_m.c.starts_at, _m.c.id)
+        if institution is not None:
+            statement = statement.where(_m.c.institution_code == institution)
+        return [_mode(row) for row in self.connection.execute(statement)]
+
+    def emergency_mode(self, mode_id: int) -> EmergencyMode | None:
+        row = self.connection.execute(select(_m).where(_m.c.id == mode_id)).first()
+        return None if row is None else _mode(row)
+
+
+def _mode(row: Any) -> EmergencyMode:
+    return EmergencyMode(row.institution_code, row.starts_at, row.ends_at, row.reason,
+                         row.ended_at, row.id)

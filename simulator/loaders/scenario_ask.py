@@ -4,7 +4,11 @@
 - ``card``: the virtual card reader — challenge, the card signs the nonce with its private key
   (held in memory by the checker, never stored), then present (or register);
 - ``drug`` / ``checkup``: the XML file interface (``YZKsiquc01req_`` / ``TKKsiquc01req_``),
-  identifying the person by the items of the insurance card they hold at business now.
+  identifying the person by the items of the insurance card they hold at business now;
+- ``disaster_search``: the terminal's search without a card (``/oqs/emergency/search``).
+
+Every summary carries ``http``, the HTTP status the client got (an injected fault may answer
+a bare 503 or a 504 with no OQS message at all).
 
 Each answer is reduced to the comparable keys of ``expect[].result``.
 """
@@ -24,7 +28,7 @@ from ..registry.errors import InvalidInput
 from ..registry.identifiers import format_insurer_number
 from ..registry.model import JST
 
-__all__ = ["Asker", "summarize"]
+__all__ = ["Asker", "summarize", "search_summary"]
 
 LOGIN = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
 SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
@@ -32,6 +36,7 @@ CHALLENGE = "/oqs/card/challenge"
 PRESENT = "/oqs/card/present"
 REGISTER = "/oqs/card/register"
 FILES = "/oqs/files/"
+SEARCH_WITHOUT_CARD = "/oqs/emergency/search"
 _DRUG_LINES = ("DrugInf", "CzDrugInf", "ShDrugInf")
 
 
@@ -54,6 +59,7 @@ def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
     elderly = first.get("ElderlyRecipientCertificateInfo") or {}
     segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
     return {
+        "http": http_status,
         "segment": segment,
         "status": status,
         "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
@@ -90,13 +96,34 @@ def _medical_summary(content: bytes, http_status: int) -> dict[str, Any]:
     try:
         root = ElementTree.fromstring(content)
     except ElementTree.ParseError:
-        return {"ok": False, "code": None, "count": 0}
+        return {"http": http_status, "ok": False, "code": None, "count": 0}
     code = root.findtext(".//ResultCode") or root.findtext(".//ErrorCode")
     lines = sum(len(root.findall(f".//{tag}")) for tag in _DRUG_LINES)
     checkups = len(root.findall(".//SpecificHealthCheckupInfo"))
     ok = http_status == 200 and code == "1"
-    return {"ok": ok, "code": None if ok else code, "count": lines or checkups,
-            "segment": root.findtext(".//SegmentOfResult")}
+    return {"http": http_status, "ok": ok, "code": None if ok else code,
+            "count": lines or checkups, "segment": root.findtext(".//SegmentOfResult")}
+
+
+def search_summary(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
+    """The comparable keys of a search without a card (``XmlMsg`` as JSON)."""
+    header = document.get("MessageHeader", {})
+    body = document.get("MessageBody", {})
+    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
+    found = body.get("CandidateList", [])
+    first = found[0]["Candidate"] if found else {}
+    return {
+        "http": http_status,
+        "segment": segment,
+        "status": status,
+        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
+        "ok": http_status == 200 and segment == "1" and status == "1",
+        "candidates": len(found) if status == "1" else 0,
+        "basis": body.get("AccessBasis"),
+        "name": first.get("Name"),
+        "kana": first.get("NameKana"),
+        "insurer": (first.get("InsurerNumber") or "").strip() or None,
+    }
 
 
 class Asker:
@@ -118,7 +145,13 @@ class Asker:
             return self._insurance_card(institution, query)
         if route == "card":
             return self._card(institution, query)
+        if route == "disaster_search":
+            return self._search(institution, query)
         return self._medical(institution, query)
+
+    def login(self, institution: str) -> None:
+        """Log the institution in now (the idToken is kept for its later queries)."""
+        self._token(institution)
 
     def _token(self, institution: str) -> str:
         if institution not in self.tokens:
@@ -151,6 +184,18 @@ class Asker:
         response = self.client.post(SEARCH, json=body, headers=self._auth(institution))
         document = response.get_json(silent=True) or {}
         return summarize(document.get("XmlMsg", {}), response.status_code)
+
+    def _search(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        search = {"KanaName": query["kana"], "Birthdate": _compact(query["birthdate"]),
+                  "Sex": query["sex"], "Address": query.get("address")}
+        body = {"XmlMsg": {
+            "MessageHeader": {"MedicalInstitutionCode": institution},
+            "MessageBody": {k: v for k, v in search.items() if v is not None},
+        }}
+        response = self.client.post(SEARCH_WITHOUT_CARD, json=body,
+                                    headers=self._auth(institution))
+        document = response.get_json(silent=True) or {}
+        return search_summary(document.get("XmlMsg", {}), response.status_code)
 
     # -- the card reader -------------------------------------------------------------------
 

@@ -112,6 +112,8 @@ class _Walker:
                                          password_hash=hash_password(account["password"]))
                 self.passwords[item["code"]] = (account["user"], account["password"])
             uow.commit()
+        for code in self.passwords:  # before any fault of the timeline can refuse the login
+            self.asker.login(code)
 
     def walk(self) -> list[Outcome]:
         outcomes = []
@@ -129,6 +131,7 @@ class _Walker:
                                     consent_hours=consent_hours(self.runtime.settings))
             apply_event(context, item, f"timeline[{index}]")
             uow.commit()
+        self.runtime.faults.invalidate()  # the event may have started or ended a fault
 
     def _expect(self, at: dt.datetime, index: int, item: Mapping[str, Any]) -> Outcome:
         query = item["query"]

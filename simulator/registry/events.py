@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..disaster_mode.events import KINDS as DISASTER_KINDS
+from ..faults.events import KINDS as FAULT_KINDS
 from . import fields, lifecycle
 from .coverage_input import KnownInsurer, as_registered, coverage, elderly, ratio, reason_of_loss
 from .errors import InvalidInput, OqsError
@@ -313,10 +314,12 @@ KINDS: Mapping[str, Handler] = {
     "hold_correct": _hold_correct,
     **MEDICAL_KINDS,
     **DISASTER_KINDS,
+    **FAULT_KINDS,
 }
 
-#: Kinds whose subject is an area, not a person: ``person`` is neither read nor required.
-WITHOUT_PERSON = frozenset(DISASTER_KINDS)
+#: Kinds whose subject is an area, an institution or the system, not a person: ``person`` is
+#: neither read nor required.
+WITHOUT_PERSON = frozenset(DISASTER_KINDS) | frozenset(FAULT_KINDS)
 
 
 # -- applying ----------------------------------------------------------------------------------

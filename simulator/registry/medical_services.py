@@ -11,7 +11,8 @@ One request, at the business time now, in one transaction:
    no 診療 data is held); PDF (1, 3) → ``file_category_unsupported``.
 4. A basis must allow the viewing (:func:`basis_for`): a live consent of that kind given for
    that institution, else a disaster declaration covering the institution now (災害時医療情報
-   閲覧: no card, no consent); none → ``consent_missing``.
+   閲覧: no card, no consent), else the institution's emergency mode (緊急時医療情報・資格確認
+   機能); none → ``consent_missing``.
 5. The records OQS knows now within their window (3 years of drugs, in StartDate..EndDate;
    5 years of checkups) and the person's current record (the header's name and birthdate).
 
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
+from ..disaster_mode.emergency import EmergencyMode, active_mode
 from ..disaster_mode.model import Disaster, covering
 from . import rules
 from .errors import InvalidInput, MissingField
@@ -54,6 +56,8 @@ __all__ = [
     "MedicalAnswer",
     "medical_query",
     "basis_for",
+    "special_basis",
+    "special_basis_in",
     "drug_information",
     "checkup_information",
 ]
@@ -61,8 +65,9 @@ __all__ = [
 #: FileCategory values by kind: 1 PDF, 2 XML; for drugs also 3/4 薬剤＋診療 PDF/XML.
 FILE_CATEGORIES = {InfoKind.DRUG: ("1", "2", "3", "4"), InfoKind.CHECKUP: ("1", "2")}
 PDF = frozenset({"1", "3"})
-#: What a disaster declaration opens without consent (薬剤, 特定健診, 診療; reference §7).
-DISASTER_KINDS = frozenset({InfoKind.DRUG, InfoKind.CHECKUP, InfoKind.DIAGNOSIS})
+#: What a disaster declaration or emergency mode opens without consent (薬剤, 特定健診, 診療;
+#: reference §7).
+SPECIAL_KINDS = frozenset({InfoKind.DRUG, InfoKind.CHECKUP, InfoKind.DIAGNOSIS})
 _MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
 
 
@@ -83,7 +88,8 @@ class MedicalQuery:
 
 @dataclass(frozen=True, slots=True)
 class Basis:
-    """Why the information may be shown: ``consent`` (later also disaster, emergency)."""
+    """Why the information may be shown: ``consent``, ``disaster`` or ``emergency``, with the
+    id of that consent, declaration or emergency mode."""
 
     name: str
     id: int | None = None
@@ -167,14 +173,24 @@ def basis_for(consents: Iterable[Consent], *, institution: str, query: MedicalQu
     return None if consent is None else Basis("consent", consent.id)
 
 
-def disaster_basis(disasters: Iterable[Disaster], *, where: Institution | None,
-                   query: MedicalQuery, at: dt.datetime) -> Basis | None:
-    """Without consent: the disaster declaration covering the institution ``where`` at ``at``,
-    which opens 薬剤, 特定健診 and 診療 information (災害時医療情報閲覧, reference §7)."""
-    if where is None or query.kind not in DISASTER_KINDS:
+def special_basis(disasters: Iterable[Disaster], modes: Iterable[EmergencyMode], *,
+                  where: Institution | None, at: dt.datetime) -> Basis | None:
+    """Without consent: a disaster declaration covering the institution ``where`` at ``at``
+    (災害時医療情報閲覧), else its emergency mode active then (緊急時医療情報・資格確認機能).
+    Either opens 薬剤, 特定健診 and 診療 information and the search without a card."""
+    if where is None:
         return None
     disaster = covering(disasters, where, at)
-    return None if disaster is None else Basis("disaster", disaster.id)
+    if disaster is not None:
+        return Basis("disaster", disaster.id)
+    mode = active_mode(modes, where.code, at)
+    return None if mode is None else Basis("emergency", mode.id)
+
+
+def special_basis_in(repo: Repository, *, institution: str, at: dt.datetime) -> Basis | None:
+    """:func:`special_basis` read from the store."""
+    return special_basis(repo.disasters(), repo.emergency_modes(institution),
+                         where=repo.get_institution(institution), at=at)
 
 
 def _current(records: Iterable[Qualification], *, as_of: dt.datetime) -> Qualification | None:
@@ -201,9 +217,8 @@ def _decide(repo: Repository, *, institution: str, query: MedicalQuery, as_of: d
                              person_id=person_id)
     consents = repo.consents_of(person_id, institution=institution)
     basis = basis_for(consents, institution=institution, query=query, at=as_of)
-    if basis is None:
-        basis = disaster_basis(repo.disasters(), where=repo.get_institution(institution),
-                               query=query, at=as_of)
+    if basis is None and query.kind in SPECIAL_KINDS:
+        basis = special_basis_in(repo, institution=institution, at=as_of)
     if basis is None:
         return MedicalAnswer(as_of, "consent_missing", person_id=person_id)
     return MedicalAnswer(as_of, person_id=person_id, basis=basis,

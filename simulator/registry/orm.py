@@ -148,6 +148,8 @@ qualifications = Table(
     # the insurance-card lookup: one index range scan by key, then the person's records
     Index(None, "insurer_number", "number", "birthdate"),
     Index(None, "person_id"),
+    # the search without a card (disaster / emergency): カナ氏名 + 生年月日 + 性別
+    Index(None, "birthdate"),
 )
 
 holds = Table(
@@ -416,3 +418,40 @@ disaster_extensions = Table(
 )
 
 __all__ += ["disasters", "disaster_extensions"]
+
+
+# -- emergency mode and injected faults (issue 6) -----------------------------------------------
+
+# 緊急時医療情報・資格確認機能 switched on for one institution by the admin (a system failure it
+# reported): [starts_at, ends_at) in business time, ends_at NULL until ended; ended_at cuts it.
+emergency_modes = Table(
+    "emergency_modes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("institution_code", String(10),
+           ForeignKey("institutions.code", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("reason", Text, nullable=False, default=""),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+)
+
+# An injected fault (DESIGN §4.5): kind, scope (route, institution) and period in business
+# time; the kind's parameters (latency, rate, answer, ...) in ``params``.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),  # outage, maintenance, latency, errors
+    Column("route", String(16), nullable=False),  # all, webapi, files, card, emergency
+    Column("institution_code", String(10)),  # NULL: every institution
+    Column("params", JSON, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+)
+
+__all__ += ["emergency_modes", "faults"]

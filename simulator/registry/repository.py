@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from ..disaster_mode.store import DisasterQueries
+from ..disaster_mode.store import DisasterQueries, EmergencyQueries
+from ..faults.store import FaultQueries
 from . import orm
 from .card_store import CardQueries
 from .institution_store import InstitutionQueries
@@ -150,7 +151,7 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
 
 
 class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries,
-                 DisasterQueries):
+                 DisasterQueries, EmergencyQueries, FaultQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:
@@ -266,6 +267,11 @@ class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQuerie
     def records_under(self, insurer: str, number: str) -> list[Qualification]:
         """Every record under one 保険者番号 + 番号 (all 枝番, all persons)."""
         statement = _RECORDS.where(_q.c.insurer_number == insurer, _q.c.number == number)
+        return _group_holds(self.connection.execute(statement).all())
+
+    def records_born(self, birthdate: dt.date) -> list[Qualification]:
+        """Every record registered with that 生年月日 (the search without a card)."""
+        statement = _RECORDS.where(_q.c.birthdate == birthdate)
         return _group_holds(self.connection.execute(statement).all())
 
     def correct_record(self, qualification_id: int, values: dict[str, Any]) -> None:

@@ -27,4 +27,22 @@ def require_admin_token() -> None:
         raise Unauthorized("admin token required: send 'Authorization: Bearer <token>'")
 
 
-from . import cards, clock, disasters, medical, openapi, registry, scenarios  # noqa: E402,F401
+@bp.after_request
+def refresh_faults(response):
+    """A write may have started or ended a fault (directly, or by a scenario or a reset): this
+    process reads the faults again on its next public request."""
+    if request.method != "GET":
+        current_runtime().faults.invalidate()
+    return response
+
+
+from . import (  # noqa: E402,F401
+    cards,
+    clock,
+    disasters,
+    faults,
+    medical,
+    openapi,
+    registry,
+    scenarios,
+)

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import request
 
-from ...registry.errors import InvalidInput
+from ...clock import parse_instant
+from ...registry.errors import InvalidInput, MissingField
 from ...runtime import current_runtime
 from ..common import json_body
 
-__all__ = ["json_object", "optional_int"]
+__all__ = ["json_object", "optional_int", "known_keys", "body_instant"]
 
 
 def json_object(*, required: bool = True) -> Mapping[str, Any]:
@@ -33,3 +34,22 @@ def optional_int(name: str) -> int | None:
     if not raw.isdigit():
         raise InvalidInput(name, f"must be a whole number, got {raw!r}")
     return int(raw)
+
+
+def known_keys(body: Mapping[str, Any], keys: frozenset[str] | set[str]) -> None:
+    """Refuse a key the endpoint does not know, naming it."""
+    unknown = sorted(set(body) - keys)
+    if unknown:
+        raise InvalidInput(unknown[0], f"unknown key; expected {', '.join(sorted(keys))}")
+
+
+def body_instant(body: Mapping[str, Any], key: str, *, required: bool = True):
+    """An ISO 8601 instant of the body (no offset: JST; a date alone: 00:00 JST)."""
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if value is None or value == "":
+        raise MissingField(key, "is required: an ISO 8601 instant")
+    if not isinstance(value, str):
+        raise InvalidInput(key, "must be an ISO 8601 instant (a string)")
+    return parse_instant(value, field=key)

@@ -14,15 +14,9 @@ from ...registry.identifiers import parse_date
 from ...registry.model import JST
 from ...runtime import current_runtime
 from . import bp
-from .body import json_object
+from .body import json_object, known_keys
 
 _ISSUE_KEYS = frozenset({"person", "expires", "insurance_use", "pin"})
-
-
-def _known(body: Mapping[str, Any], keys: frozenset[str] | set[str]) -> None:
-    unknown = sorted(set(body) - keys)
-    if unknown:
-        raise InvalidInput(unknown[0], f"unknown key; expected {', '.join(sorted(keys))}")
 
 
 def _optional_text(body: Mapping[str, Any], key: str) -> str | None:
@@ -38,7 +32,7 @@ def post_card():
     "insurance_use"?: bool, "pin"?: "NNNN"}``; the private key is in the answer only."""
     runtime = current_runtime()
     body = json_object()
-    _known(body, _ISSUE_KEYS)
+    known_keys(body, _ISSUE_KEYS)
     expires = _optional_text(body, "expires")
     insurance_use = body.get("insurance_use", True)
     if not isinstance(insurance_use, bool):
@@ -73,7 +67,7 @@ def post_card_revoke(serial: str):
     default)."""
     runtime = current_runtime()
     body = json_object(required=False)
-    _known(body, {"reason"})
+    known_keys(body, {"reason"})
     return card_service.revoke_card(uow=runtime.uow(), clock=runtime.clock, serial=serial,
                                     reason=body.get("reason", "revoked"))
 
@@ -89,7 +83,7 @@ def post_card_expire(serial: str):
     """Body: ``{"at"?: ISO 8601 instant}`` (default business now): the card dies then."""
     runtime = current_runtime()
     body = json_object(required=False)
-    _known(body, {"at"})
+    known_keys(body, {"at"})
     at = _optional_text(body, "at")
     return card_service.expire_card(uow=runtime.uow(), clock=runtime.clock, serial=serial,
                                     at=parse_instant(at, field="at") if at else None)

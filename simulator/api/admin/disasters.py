@@ -5,35 +5,13 @@ Instants are ISO 8601 (without an offset: JST; a date alone: 00:00 JST).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from ...clock import parse_instant
 from ...disaster_mode import service
-from ...registry.errors import InvalidInput, MissingField
 from ...runtime import current_runtime
 from . import bp
-from .body import json_object
+from .body import body_instant, json_object, known_keys
 
 _DECLARE_KEYS = frozenset({"name", "prefectures", "municipalities", "from", "to"})
 _EXTEND_KEYS = frozenset({"to", "prefectures", "municipalities"})
-
-
-def _known(body: Mapping[str, Any], keys: frozenset[str]) -> None:
-    unknown = sorted(set(body) - keys)
-    if unknown:
-        raise InvalidInput(unknown[0], f"unknown key; expected {', '.join(sorted(keys))}")
-
-
-def _instant(body: Mapping[str, Any], key: str, *, required: bool = True):
-    value = body.get(key)
-    if value is None and not required:
-        return None
-    if value is None or value == "":
-        raise MissingField(key, "is required: an ISO 8601 instant")
-    if not isinstance(value, str):
-        raise InvalidInput(key, "must be an ISO 8601 instant (a string)")
-    return parse_instant(value, field=key)
 
 
 @bp.get("/disasters")
@@ -47,11 +25,11 @@ def post_disaster():
     """Body: ``{"name", "prefectures": ["17"], "municipalities"?: ["172049"], "from", "to"}``."""
     runtime = current_runtime()
     body = json_object()
-    _known(body, _DECLARE_KEYS)
+    known_keys(body, _DECLARE_KEYS)
     view = service.declare(
         uow=runtime.uow(), clock=runtime.clock, name=body.get("name"),
         prefectures=body.get("prefectures"), municipalities=body.get("municipalities"),
-        starts_at=_instant(body, "from"), ends_at=_instant(body, "to"))
+        starts_at=body_instant(body, "from"), ends_at=body_instant(body, "to"))
     return view, 201
 
 
@@ -60,9 +38,9 @@ def post_disaster_extend(name: str):
     """Body: ``{"to", "prefectures"?: [...], "municipalities"?: [...]}`` (none: all the area)."""
     runtime = current_runtime()
     body = json_object()
-    _known(body, _EXTEND_KEYS)
+    known_keys(body, _EXTEND_KEYS)
     return service.extend(uow=runtime.uow(), clock=runtime.clock, name=name,
-                          ends_at=_instant(body, "to"), prefectures=body.get("prefectures"),
+                          ends_at=body_instant(body, "to"), prefectures=body.get("prefectures"),
                           municipalities=body.get("municipalities"))
 
 
@@ -71,6 +49,6 @@ def post_disaster_end(name: str):
     """Body: ``{"at"?: instant}`` (default business now): every part of the area ends then."""
     runtime = current_runtime()
     body = json_object(required=False)
-    _known(body, frozenset({"at"}))
+    known_keys(body, frozenset({"at"}))
     return service.end(uow=runtime.uow(), clock=runtime.clock, name=name,
-                       at=_instant(body, "at", required=False))
+                       at=body_instant(body, "at", required=False))

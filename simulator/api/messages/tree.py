@@ -34,7 +34,7 @@ __all__ = [
 Node = tuple[str, str | list["Node"]]
 
 #: Containers rendered in JSON as arrays of one-key objects.
-LIST_CONTAINERS = frozenset({"ResultList", "SpecificDiseasesCertificateList"})
+LIST_CONTAINERS = frozenset({"ResultList", "SpecificDiseasesCertificateList", "CandidateList"})
 
 
 def leaf(tag: str, value: str | None) -> Node | None:
