@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ..registry.errors import Conflict, InvalidInput
+from ..registry.model import JST
 
 __all__ = ["EmergencyMode", "active_mode", "new_mode", "ended", "mode_status", "REASON_MAX"]
 
@@ -98,5 +99,6 @@ def ended(mode: EmergencyMode, at: dt.datetime) -> EmergencyMode:
     """
     end = mode.end
     if end is not None and end <= at:
-        raise Conflict(f"emergency mode {mode.id} has already stopped ({end.isoformat()})")
+        raise Conflict(f"emergency mode {mode.id} has already stopped "
+                       f"({end.astimezone(JST).isoformat()})")
     return replace(mode, ended_at=at)

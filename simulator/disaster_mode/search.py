@@ -42,8 +42,9 @@ _KANA = re.compile(r"[\u30a0-\u30ff]+")
 
 
 def fold_kana(text: str) -> str:
-    """カナ for comparison: full-width katakana, no spaces or ・."""
-    return _SPACES.sub("", jaconv.hira2kata(jaconv.h2z(text, kana=True, ascii=False,
+    """カナ for comparison: full-width katakana, no spaces or ・ (a decomposed ゛/゜ composed)."""
+    composed = unicodedata.normalize("NFC", text)
+    return _SPACES.sub("", jaconv.hira2kata(jaconv.h2z(composed, kana=True, ascii=False,
                                                         digit=False)))
 
 
@@ -92,13 +93,14 @@ def search_query(values: Mapping[str, object]) -> SearchQuery:
     birthdate = _value(values, "Birthdate", 8)
     if birthdate is None:
         raise MissingField("Birthdate", "is required: YYYYMMDD")
+    born = parse_date(birthdate, field="Birthdate")
     sex = _value(values, "Sex", 1)
     if sex is None:
         raise MissingField("Sex", "is required: 1 (男) or 2 (女)")
     if sex not in (Sex.MALE.value, Sex.FEMALE.value):
         raise InvalidInput("Sex", f"must be 1 (男) or 2 (女) (OQSCD007), got {sex!r}")
     address = _value(values, "Address", ADDRESS_MAX)
-    return SearchQuery(folded, parse_date(birthdate, field="Birthdate"), Sex(sex),
+    return SearchQuery(folded, born, Sex(sex),
                        fold_address(address) if address else None)
 
 

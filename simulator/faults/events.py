@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..registry import fields
-from ..registry.errors import InvalidInput
+from ..registry.errors import Conflict, InvalidInput
 from ..registry.lifecycle import Change
 from . import service
 from .rules import KEYS
@@ -47,8 +47,11 @@ def _start(ctx: EventContext, event, used: dict[str, Any]) -> Change:
 def _end(ctx: EventContext, event, used: dict[str, Any]) -> Change:
     if event.raw.get("person") is not None:
         raise InvalidInput(event.at_path("person"), "a fault event names no person")
-    fault = service.end_in(ctx.repo, name=fields.text(event.raw, "name", event.path),
-                           at=event.at, field=event.at_path("name"))
+    try:
+        fault = service.end_in(ctx.repo, name=fields.text(event.raw, "name", event.path),
+                               at=event.at, field=event.at_path("name"))
+    except Conflict as error:  # already stopped: name the event in the file
+        raise InvalidInput(event.at_path("name"), error.message) from None
     used["fault_id"] = fault.id
     return Change()
 

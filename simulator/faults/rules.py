@@ -17,6 +17,7 @@ from typing import Any
 
 from ..registry.errors import Conflict, InvalidInput, MissingField
 from ..registry.identifiers import parse_institution_code
+from ..registry.model import JST
 from .model import Answer, Distribution, Fault, Kind, Route, System
 
 __all__ = ["KEYS", "new_fault", "ended", "fault_name"]
@@ -70,7 +71,8 @@ def _number(values: Mapping[str, Any], key: str, path: str, *, low: float, high:
 def _only(values: Mapping[str, Any], keys: tuple[str, ...], kind: Kind, path: str) -> None:
     for key in keys:
         if values.get(key) is not None:
-            raise InvalidInput(_at(path, key), f"does not apply to a {kind.value} fault")
+            article = "an" if kind.value[0] in "aeiou" else "a"
+            raise InvalidInput(_at(path, key), f"does not apply to {article} {kind.value} fault")
 
 
 def _institution(values: Mapping[str, Any], path: str) -> str | None:
@@ -131,7 +133,9 @@ def new_fault(values: Mapping[str, Any], *, starts_at: dt.datetime,
 
 
 def _http_status(values: Mapping[str, Any], path: str) -> int:
-    raw = values.get("http_status", 503)
+    raw = values.get("http_status")
+    if raw is None:  # absent or null, as for every other key
+        return 503
     if isinstance(raw, bool) or raw not in HTTP_STATUSES:
         raise InvalidInput(_at(path, "http_status"),
                            f"must be one of {', '.join(map(str, HTTP_STATUSES))}, got {raw!r}")
@@ -146,5 +150,5 @@ def ended(fault: Fault, at: dt.datetime) -> Fault:
     end = fault.end
     if end is not None and end <= at:
         raise Conflict(f"fault {fault.name!r} has already stopped "
-                       f"({end.isoformat()})")
+                       f"({end.astimezone(JST).isoformat()})")
     return replace(fault, ended_at=at)

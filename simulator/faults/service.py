@@ -73,7 +73,8 @@ def start_in(repo: Repository, values: Mapping[str, Any], *, starts_at: dt.datet
         field = f"{path}.institution" if path else "institution"
         raise InvalidInput(field, f"no institution {fault.institution} is registered")
     if repo.fault(fault.name) is not None:
-        raise Conflict(f"name: a fault named {fault.name!r} exists")
+        field = f"{path}.name" if path else "name"
+        raise Conflict(f"{field}: a fault named {fault.name!r} exists")
     return replace(fault, id=repo.add_fault(fault, scenario=scenario))
 
 
