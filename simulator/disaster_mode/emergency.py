@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from ..periods import end_of, period_status, running_at, stopped
 from ..registry.errors import Conflict, InvalidInput
-from ..registry.model import JST
 
 __all__ = ["EmergencyMode", "active_mode", "new_mode", "ended", "mode_status", "REASON_MAX"]
 
@@ -34,12 +34,10 @@ class EmergencyMode:
 
     @property
     def end(self) -> dt.datetime | None:
-        ends = [t for t in (self.ends_at, self.ended_at) if t is not None]
-        return min(ends, default=None)
+        return end_of(self)
 
     def active_at(self, at: dt.datetime) -> bool:
-        end = self.end
-        return self.starts_at <= at and (end is None or at < end)
+        return running_at(self, at)
 
 
 def active_mode(modes: Iterable[EmergencyMode], institution: str,
@@ -51,15 +49,7 @@ def active_mode(modes: Iterable[EmergencyMode], institution: str,
 
 def mode_status(mode: EmergencyMode, at: dt.datetime) -> str:
     """scheduled, active, over, ended or cancelled at ``at``."""
-    if mode.ended_at is not None and mode.ended_at <= mode.starts_at:
-        return "cancelled"
-    if at < mode.starts_at:
-        return "scheduled"
-    if mode.active_at(at):
-        return "active"
-    if mode.ended_at is not None and (mode.ends_at is None or mode.ended_at < mode.ends_at):
-        return "ended"
-    return "over"
+    return period_status(mode, at)
 
 
 def _overlaps(a: EmergencyMode, b: EmergencyMode) -> bool:
@@ -97,8 +87,4 @@ def ended(mode: EmergencyMode, at: dt.datetime) -> EmergencyMode:
 
     :raises Conflict: it has already stopped by then.
     """
-    end = mode.end
-    if end is not None and end <= at:
-        raise Conflict(f"emergency mode {mode.id} has already stopped "
-                       f"({end.astimezone(JST).isoformat()})")
-    return replace(mode, ended_at=at)
+    return stopped(mode, at, f"emergency mode {mode.id}")

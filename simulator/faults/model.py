@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..periods import end_of, period_status, running_at
+
 __all__ = ["Kind", "Route", "System", "Answer", "Distribution", "Fault", "Effect", "effect",
            "status", "ROUTES"]
 
@@ -95,12 +97,10 @@ class Fault:
     @property
     def end(self) -> dt.datetime | None:
         """When it stops (exclusive): the earlier of its period's end and its manual end."""
-        ends = [t for t in (self.ends_at, self.ended_at) if t is not None]
-        return min(ends, default=None)
+        return end_of(self)
 
     def active_at(self, at: dt.datetime) -> bool:
-        end = self.end
-        return self.starts_at <= at and (end is None or at < end)
+        return running_at(self, at)
 
     def routes(self) -> frozenset[Route]:
         if self.kind is Kind.MAINTENANCE and self.system is System.JPKI:
@@ -160,12 +160,4 @@ def effect(faults: Iterable[Fault], *, route: Route, institution: str | None, at
 def status(fault: Fault, at: dt.datetime) -> str:
     """scheduled, active, over (ran its period), ended (stopped by hand) or cancelled (stopped
     before it began), at ``at``."""
-    if fault.ended_at is not None and fault.ended_at <= fault.starts_at:
-        return "cancelled"
-    if at < fault.starts_at:
-        return "scheduled"
-    if fault.active_at(at):
-        return "active"
-    if fault.ended_at is not None and (fault.ends_at is None or fault.ended_at < fault.ends_at):
-        return "ended"
-    return "over"
+    return period_status(fault, at)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from ..registry.errors import Conflict, InvalidInput, MissingField
+from ..periods import stopped
+from ..registry.errors import InvalidInput, MissingField
 from ..registry.identifiers import parse_institution_code
-from ..registry.model import JST
 from .model import Answer, Distribution, Fault, Kind, Route, System
 
 __all__ = ["KEYS", "new_fault", "ended", "fault_name"]
@@ -147,8 +146,4 @@ def ended(fault: Fault, at: dt.datetime) -> Fault:
 
     :raises Conflict: it has already stopped by then.
     """
-    end = fault.end
-    if end is not None and end <= at:
-        raise Conflict(f"fault {fault.name!r} has already stopped "
-                       f"({end.astimezone(JST).isoformat()})")
-    return replace(fault, ended_at=at)
+    return stopped(fault, at, f"fault {fault.name!r}")

@@ -50,13 +50,11 @@ def _compact(value: str) -> str:
     return value.replace("-", "")
 
 
-def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
-    """The comparable keys of a qualification answer (``XmlMsg`` as JSON)."""
+def _outcome(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
+    """What every JSON answer tells: HTTP status, SegmentOfResult, ProcessingResultStatus, the
+    code (processing result, else envelope error) and whether it succeeded."""
     header = document.get("MessageHeader", {})
     body = document.get("MessageBody", {})
-    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
-    first = results[0] if results else {}
-    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
     segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
     return {
         "http": http_status,
@@ -64,6 +62,17 @@ def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
         "status": status,
         "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
         "ok": http_status == 200 and segment == "1" and status == "1",
+    }
+
+
+def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
+    """The comparable keys of a qualification answer (``XmlMsg`` as JSON)."""
+    body = document.get("MessageBody", {})
+    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
+    first = results[0] if results else {}
+    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
+    return {
+        **_outcome(document, http_status),
         "validity": body.get("QualificationValidity"),
         "results": len(results),
         "insurer": (first.get("InsurerNumber") or "").strip() or None,
@@ -107,18 +116,13 @@ def _medical_summary(content: bytes, http_status: int) -> dict[str, Any]:
 
 def search_summary(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
     """The comparable keys of a search without a card (``XmlMsg`` as JSON)."""
-    header = document.get("MessageHeader", {})
+    outcome = _outcome(document, http_status)
     body = document.get("MessageBody", {})
-    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
     found = body.get("CandidateList", [])
     first = found[0]["Candidate"] if found else {}
     return {
-        "http": http_status,
-        "segment": segment,
-        "status": status,
-        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
-        "ok": http_status == 200 and segment == "1" and status == "1",
-        "candidates": len(found) if status == "1" else 0,
+        **outcome,
+        "candidates": len(found) if outcome["status"] == "1" else 0,
         "basis": body.get("AccessBasis"),
         "name": first.get("Name"),
         "kana": first.get("NameKana"),
