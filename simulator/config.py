@@ -52,6 +52,12 @@ class Settings:
     #: milliseconds (changes made through this process's admin API apply at once; changes
     #: by another process or the CLI within this delay).
     fault_refresh_ms: int = 1000
+    #: 一括照会: most QualificationConfirmSearchInfo in one upload (more: too_many_items); items
+    #: the job processes per run (a small number shows 処理中 for longer); how long a finished
+    #: job's results stay downloadable, in business hours.
+    bulk_max_items: int = 10_000
+    bulk_items_per_run: int = 10_000
+    bulk_retention_hours: int = 168
 
 
 _NAMES = frozenset(f.name for f in fields(Settings))
@@ -63,6 +69,9 @@ _INTEGERS = {
     "consent_hours_online": (1, 24 * 366),
     "consent_hours_emergency": (1, 24 * 366),
     "fault_refresh_ms": (0, 60_000),
+    "bulk_max_items": (1, 1_000_000),
+    "bulk_items_per_run": (1, 10_000_000),
+    "bulk_retention_hours": (1, 24 * 366),
 }
 _OPTIONAL = {"admin_token", "secret_key"}
 _CHOICES = {

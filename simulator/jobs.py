@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, String, cast, exists, insert, literal
 from sqlalchemy.exc import IntegrityError
 
 from .clock import Clock, SimulatedClock, wall_now
+from .config import Settings
 from .lease import SchedulerLease, acquire_lease
 from .registry import orm
 from .registry.errors import InvalidInput, NotFound
@@ -54,12 +55,14 @@ _n, _h, _q, _e = orm.notices, orm.holds, orm.qualifications, orm.events
 
 @dataclass(frozen=True)
 class Job:
-    """A named job; ``run(*, uow_factory, clock)`` returns how many records it handled."""
+    """A named job; ``run(*, uow_factory, clock, settings)`` returns how many records it
+    handled."""
 
     name: str
     description: str
     interval_seconds: int
     run: Callable[..., int]
+    unit: str = "notice"  # what its count counts, for the log
 
 
 # -- queries -------------------------------------------------------------------------------------
@@ -192,20 +195,28 @@ def _notify_each(kind: str, pending, notice, *, uow_factory: UowFactory, clock: 
     return written
 
 
-def hold_notices(*, uow_factory: UowFactory, clock: Clock) -> int:
+def hold_notices(*, uow_factory: UowFactory, clock: Clock, settings: Settings) -> int:
     """Tell the insurer of each record on hold at business now, once per hold (保留通知)."""
     return _notify_each("hold", pending_holds, _hold_notice, uow_factory=uow_factory, clock=clock)
 
 
-def late_filings(*, uow_factory: UowFactory, clock: Clock) -> int:
+def late_filings(*, uow_factory: UowFactory, clock: Clock, settings: Settings) -> int:
     """Tell the insurer of each filing registered past the legal delay, once per event."""
     return _notify_each("late", pending_late_filings, _late_notice, uow_factory=uow_factory,
                         clock=clock)
 
 
+def bulk_queries(*, uow_factory: UowFactory, clock: Clock, settings: Settings) -> int:
+    """Process pending 一括照会 items, oldest upload first, at most ``bulk_items_per_run``."""
+    from .bulk.processing import process
+
+    return process(uow_factory=uow_factory, clock=clock, settings=settings)
+
+
 JOBS: Mapping[str, Job] = {job.name: job for job in (
     Job("hold_notices", "保留通知: notify insurers of records on hold", 60, hold_notices),
     Job("late_filings", "届出遅延: notify insurers of filings past 5+5 days", 300, late_filings),
+    Job("bulk_queries", "一括照会: process uploaded bulk queries", 2, bulk_queries, "item"),
 )}
 
 
@@ -217,14 +228,15 @@ def get_job(name: str) -> Job:
     return job
 
 
-def run_job(name: str, *, engine: Engine, clock: Clock) -> int:
+def run_job(name: str, *, engine: Engine, clock: Clock, settings: Settings | None = None) -> int:
     """Run the job ``name`` once on ``engine`` at the clock's business now; return its count.
 
     :raises NotFound: for a name that is not a job.
     """
     job = get_job(name)
-    count = job.run(uow_factory=lambda: SqlUnitOfWork(engine), clock=clock)
-    log.log(logging.INFO if count else logging.DEBUG, "%s: %d notice%s", name, count,
+    count = job.run(uow_factory=lambda: SqlUnitOfWork(engine), clock=clock,
+                    settings=settings or Settings())
+    log.log(logging.INFO if count else logging.DEBUG, "%s: %d %s%s", name, count, job.unit,
             "" if count == 1 else "s")
     return count
 
@@ -234,7 +246,7 @@ def run_job(name: str, *, engine: Engine, clock: Clock) -> int:
 
 def build_scheduler(
     engine: Engine, *, clock: Clock | None = None, blocking: bool, every: float | None = None,
-    lock: threading.Lock | None = None,
+    lock: threading.Lock | None = None, settings: Settings | None = None,
 ) -> BackgroundScheduler | BlockingScheduler:
     """A scheduler firing each job at once, then every ``interval_seconds`` of wall time.
 
@@ -247,11 +259,13 @@ def build_scheduler(
     for job in JOBS.values():
         scheduler.add_job(
             _fire, "interval", seconds=every or job.interval_seconds, args=(job.name,),
-            kwargs={"engine": engine, "clock": clock, "lock": lock}, id=job.name, name=job.name,
+            kwargs={"engine": engine, "clock": clock, "lock": lock, "settings": settings},
+            id=job.name, name=job.name,
             next_run_time=first, coalesce=True, max_instances=1, misfire_grace_time=None)
     return scheduler
 
 
-def _fire(name: str, *, engine: Engine, clock: Clock, lock: threading.Lock | None) -> int:
+def _fire(name: str, *, engine: Engine, clock: Clock, lock: threading.Lock | None,
+          settings: Settings | None) -> int:
     with lock or contextlib.nullcontext():
-        return run_job(name, engine=engine, clock=clock)
+        return run_job(name, engine=engine, clock=clock, settings=settings)

@@ -17,6 +17,7 @@ from flask import Blueprint, g, request
 from ..faults.model import Route
 from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
+from .bulk_files import answer_download, answer_upload
 from .common import answer_single, error_tree, read_body, register_unexpected, xml_response
 from .fault_gate import install
 from .medical_files import answer_checkup, answer_drug
@@ -34,6 +35,8 @@ KINDS: dict[str, Callable] = {
     "OQSsiimm01req_": answer_reference,
     "YZKsiquc01req_": answer_drug,
     "TKKsiquc01req_": answer_checkup,
+    "OQSmuquc01req_": answer_upload,
+    "OQSmuquc02req_": answer_download,
 }
 _STATUS = ((Unauthorized, 401), (Forbidden, 403), (Unavailable, 503))
 

@@ -11,6 +11,7 @@ import click
 from sqlalchemy.pool import NullPool
 
 from ..clock import SimulatedClock
+from ..config import Settings
 from ..db import make_engine
 from ..jobs import JOBS, acquire_lease, build_scheduler, get_job, run_job
 from ..registry.errors import NotFound
@@ -23,7 +24,7 @@ BUSY = "another process already runs the scheduler on this database"
 
 @click.group(cls=Commands)
 def jobs() -> None:
-    """Housekeeping jobs (notices to insurers), runnable by hand."""
+    """Jobs (notices to insurers, 一括照会 processing), runnable by hand."""
 
 
 @jobs.command("list")
@@ -40,12 +41,13 @@ def jobs_list() -> None:
 def jobs_run(ctx: click.Context, name: str, db: str | None) -> None:
     """Run the job NAME once at business now and print how many records it handled."""
     try:
-        get_job(name)
+        job = get_job(name)
     except NotFound as error:
         raise click.ClickException(error.message) from None
     with engine_of(ctx, db, migrated=True) as engine:
-        count = run_job(name, engine=engine, clock=SimulatedClock(engine))
-    click.echo(f"{name}: {count} notice{'' if count == 1 else 's'}")
+        count = run_job(name, engine=engine, clock=SimulatedClock(engine),
+                        settings=settings_of(ctx, db))
+    click.echo(f"{name}: {count} {job.unit}{'' if count == 1 else 's'}")
 
 
 class _Stopped(BaseException):
@@ -68,7 +70,8 @@ def scheduler(ctx: click.Context, db: str | None) -> None:
         if lease is None:
             raise click.ClickException(BUSY)
         try:
-            _run_until_stopped(build_scheduler(engine, blocking=True))
+            _run_until_stopped(build_scheduler(engine, blocking=True,
+                                               settings=settings_of(ctx, db)))
         finally:
             lease.release()
     click.echo("scheduler stopped")
@@ -101,8 +104,9 @@ class MasterScheduler:
     inherited lease handle, so the lease ends with the master.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, settings: Settings | None = None) -> None:
         self.database_url = database_url
+        self.settings = settings
         self.engine = self.lease = self.scheduler = None
         self.idle = threading.Lock()
 
@@ -124,7 +128,8 @@ class MasterScheduler:
             return
         os.register_at_fork(before=self.idle.acquire, after_in_parent=self.idle.release,
                             after_in_child=self._in_child)
-        self.scheduler = build_scheduler(self.engine, blocking=False, lock=self.idle)
+        self.scheduler = build_scheduler(self.engine, blocking=False, lock=self.idle,
+                                         settings=self.settings)
         self.scheduler.start()
         server.log.info("scheduler: running %s", ", ".join(JOBS))
 

@@ -108,7 +108,7 @@ def serve(ctx: click.Context, host, port, workers, tls, demo, scheduler, db) -> 
                "control_socket_disable": True,  # one per home directory would collide
                "loglevel": settings.log_level.lower()}
     if scheduler:
-        options |= MasterScheduler(settings.database_url).hooks()
+        options |= MasterScheduler(settings.database_url, settings).hooks()
     if tls:
         options |= _tls_options(settings, host)
         config["auth"] = "certificate"

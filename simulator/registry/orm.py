@@ -455,3 +455,41 @@ faults = Table(
 )
 
 __all__ += ["emergency_modes", "faults"]
+
+
+# -- bulk qualification confirmation 一括照会 (issue 7) --------------------------------------------
+
+# One upload (OQSmuquc01req_): its 受付番号, the institution, the confirmation date asked, and
+# progress. received_at / finished_at / expires_at are business time.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reception_number", String(20), nullable=False, unique=True),
+    Column("institution_code", String(10),
+           ForeignKey("institutions.code", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scenario", String(64), ForeignKey("scenarios.name", ondelete="CASCADE")),
+    Column("arbitrary_file_identifier", String(64)),
+    Column("confirm_date", String(8), nullable=False),  # as sent (validated per item)
+    Column("item_count", Integer, nullable=False),
+    Column("processed", Integer, nullable=False, default=0),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+)
+
+# One QualificationConfirmSearchInfo of an upload, in file order (seq), and once processed its
+# BulkConfirmUnit as a message tree (JSON [tag, value]); NULL while pending.
+bulk_items = Table(
+    "bulk_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("bulk_jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("search", JSON, nullable=False),
+    Column("unit", JSON),
+    Column("normal", Boolean),  # ProcessingResultStatus 1
+    UniqueConstraint("job_id", "seq"),
+)
+
+__all__ += ["bulk_jobs", "bulk_items"]

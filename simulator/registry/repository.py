@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from ..bulk.store import BulkQueries
 from ..disaster_mode.store import DisasterQueries, EmergencyQueries
 from ..faults.store import FaultQueries
 from . import orm
@@ -151,7 +152,7 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
 
 
 class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries,
-                 DisasterQueries, EmergencyQueries, FaultQueries):
+                 DisasterQueries, EmergencyQueries, FaultQueries, BulkQueries):
     """Reads and writes the registry on one connection inside the caller's transaction."""
 
     def __init__(self, connection: Connection) -> None:

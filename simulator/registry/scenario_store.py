@@ -84,7 +84,7 @@ class ScenarioQueries:
     def delete_registry(self) -> None:
         """Remove every person (with their cards, consents, drug records, checkups, 照会番号
         and audit entries), record, event, notice, scenario, scenario institution, disaster
-        declaration, emergency mode and injected fault.
+        declaration, emergency mode, injected fault and bulk job.
 
         Institutions registered outside scenarios (CLI, demo) keep their accounts and
         certificates; insurers go with the records that named them.
@@ -93,7 +93,7 @@ class ScenarioQueries:
                       orm.audit_entries, orm.reference_numbers, orm.checkups, orm.drug_records,
                       orm.consents, orm.cards, orm.card_challenges, orm.persons,
                       orm.scenario_institutions, orm.disaster_extensions, orm.disasters,
-                      orm.emergency_modes, orm.faults):
+                      orm.emergency_modes, orm.faults, orm.bulk_items, orm.bulk_jobs):
             self.connection.execute(delete(table))
         self.connection.execute(
             delete(orm.institutions).where(orm.institutions.c.scenario.is_not(None)))

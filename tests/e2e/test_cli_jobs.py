@@ -73,6 +73,7 @@ def test_jobs_list_names_every_job_with_its_interval() -> None:
     assert result.output.splitlines() == [
         "hold_notices   every   60s  保留通知: notify insurers of records on hold",
         "late_filings   every  300s  届出遅延: notify insurers of filings past 5+5 days",
+        "bulk_queries   every    2s  一括照会: process uploaded bulk queries",
     ]
 
 
@@ -91,7 +92,8 @@ def test_an_unknown_job_is_refused_in_one_line(held_store) -> None:
     result = CliRunner().invoke(main, ["jobs", "run", "vacuum", "--db", held_store])
 
     assert result.exit_code == 1
-    assert result.output == "Error: no job 'vacuum'; jobs: hold_notices, late_filings\n"
+    assert result.output == (
+        "Error: no job 'vacuum'; jobs: hold_notices, late_filings, bulk_queries\n")
 
 
 # -- real processes ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ __all__ = [
     "item_error_tree",
     "envelope_error_tree",
     "SEARCH_FIELDS",
+    "result_node",
 ]
 
 SEARCH_FIELDS = (
@@ -203,6 +204,11 @@ def _consent_groups(consents: tuple[ConsentShown, ...]) -> list[Node | None]:
                  _instant(shown.available_until) if shown.available_until else None),
         ]
     return nodes
+
+
+def result_node(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
+    """One ResultOfQualificationConfirmation (the bulk unit keeps a subset of it)."""
+    return _qualification(q, c, search)
 
 
 def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:

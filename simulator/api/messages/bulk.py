@@ -1,0 +1,161 @@
+"""The 一括照会 files (reference §2.4): upload ``OQSmuquc01req`` → 受付 ``01res``; download
+``OQSmuquc02req`` → result ``02res`` with one BulkConfirmUnit per item.
+
+Reading gives raw strings. An item whose own structure is broken (a nested or repeated element
+inside one QualificationConfirmSearchInfo) is kept with a ``MALFORMED`` note and becomes an
+error unit when processed: only a broken envelope refuses the file.
+
+A unit's ResultOfQualificationConfirmation is the reference's subset (card, insurer, name, sex,
+birthdate, address, dates, ratio, 未就学, reason of loss, insurer name, 高齢受給者証); the
+ReferenceNumber stands at the unit level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from ...bulk.model import MALFORMED
+from ...codes import ResultCode
+from ...registry.errors import MalformedMessage, MissingField
+from ...registry.model import JST, Confirmation
+from .encoding import Charset
+from .qualification import SEARCH_FIELDS, child, leaves, result_node
+from .tree import Node, branch, leaf
+
+__all__ = ["BulkUpload", "MALFORMED", "read_bulk_upload", "read_bulk_download",
+           "reception_tree", "unit_tree", "result_tree", "RESULT_FIELDS"]
+
+RESULT_FIELDS = frozenset({
+    "InsuredCardClassification", "InsurerNumber", "InsuredCardSymbol",
+    "InsuredIdentificationNumber", "InsuredBranchNumber", "PersonalFamilyClassification",
+    "InsuredName", "Name", "NameOfOther", "NameKana", "NameOfOtherKana", "Sex1", "Sex2",
+    "Birthdate", "Address", "PostNumber", "QualificationDate", "DisqualificationDate",
+    "InsuredCertificateIssuanceDate", "InsuredCardValidDate", "InsuredCardExpirationDate",
+    "InsuredPartialContributionRatio", "PreschoolClassification", "ReasonOfLoss",
+    "InsurerName", "ElderlyRecipientCertificateInfo",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class BulkUpload:
+    header: Mapping[str, str]
+    items: Sequence[Mapping[str, str]]
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.astimezone(JST).strftime("%Y%m%d%H%M%S")
+
+
+def _item(element: etree._Element) -> dict[str, str]:
+    try:
+        return leaves(element)
+    except MalformedMessage as error:
+        kept = {e.tag: (e.text or "").strip() for e in element if not len(e)}
+        return {**kept, MALFORMED: f"{error.field}: {error.reason}"}
+
+
+def read_bulk_upload(root: etree._Element) -> BulkUpload:
+    """Read an upload tree.
+
+    :raises MalformedMessage / MissingField: a broken envelope (``field`` is the XPath).
+    """
+    if root.tag != "XmlMsg":
+        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+    header = leaves(child(root, "MessageHeader"))
+    if not header.get("MedicalInstitutionCode"):
+        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
+                           "this element is required")
+    body = child(root, "MessageBody")
+    return BulkUpload(header, [_item(e) for e in body.findall("QualificationConfirmSearchInfo")])
+
+
+def read_bulk_download(root: etree._Element) -> tuple[Mapping[str, str], str]:
+    """Read a download tree: its header and the ReceptionNumber."""
+    if root.tag != "XmlMsg":
+        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+    header = leaves(child(root, "MessageHeader"))
+    if not header.get("MedicalInstitutionCode"):
+        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
+                           "this element is required")
+    number = leaves(child(root, "MessageBody")).get("ReceptionNumber")
+    if not number:
+        raise MissingField("/XmlMsg/MessageBody/ReceptionNumber", "this element is required")
+    return header, number
+
+
+def reception_tree(header: Mapping[str, str], *, reception_number: str,
+                   received_at: dt.datetime, charset: Charset) -> Node:
+    """The 受付 answer ``OQSmuquc01res``."""
+    return branch("XmlMsg", [
+        branch("MessageHeader", [
+            leaf("ProcessExecutionTime", _stamp(received_at)),
+            leaf("MedicalInstitutionCode", header.get("MedicalInstitutionCode")),
+            leaf("ArbitraryFileIdentifier", header.get("ArbitraryFileIdentifier") or None),
+            leaf("SegmentOfResult", "1"),
+            leaf("CharacterCodeIdentifier", charset.identifier),
+        ]),
+        branch("MessageBody", [
+            leaf("ReceptionNumber", reception_number),
+            leaf("ReceptionDateTime", _stamp(received_at)),
+        ]),
+    ])
+
+
+def _subset(node: Node | None) -> Node | None:
+    if node is None:
+        return None
+    tag, children = node
+    return branch(tag, [c for c in children if c[0] in RESULT_FIELDS])
+
+
+def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
+              refusal: tuple[ResultCode, str] | None) -> Node:
+    """One BulkConfirmUnit: the echoed search, then the result or the item's refusal."""
+    echo = branch("QualificationConfirmSearchInfo",
+                  [leaf(f, search[f]) for f in SEARCH_FIELDS if search.get(f)])
+    if confirmation is None:
+        assert refusal is not None
+        return branch("BulkConfirmUnit", [
+            echo, leaf("ProcessingResultStatus", "2"),
+            leaf("ProcessingResultCode", refusal[0].code),
+            leaf("ProcessingResultMessage", refusal[1]),
+        ])
+    results = confirmation.results
+    number = next((confirmation.reference_number_of(q.person_id) for q in results
+                   if confirmation.reference_number_of(q.person_id)), None)
+    return branch("BulkConfirmUnit", [
+        echo, leaf("ProcessingResultStatus", "1"),
+        leaf("QualificationValidity", confirmation.validity.value),
+        *[_subset(result_node(q, confirmation, search)) for q in results],
+        leaf("ReferenceNumber", number),
+    ])
+
+
+def result_tree(header: Mapping[str, str], *, job: Any, segment: str, as_of: dt.datetime,
+                charset: Charset, units: Sequence[Any] = (), normal: int = 0,
+                error: tuple[ResultCode, str] | None = None) -> Node:
+    """The download answer ``OQSmuquc02res``: SegmentOfResult 1 with the units and counts,
+    2 while processing, 9 for an unknown 受付番号 (``error``)."""
+    done = segment == "1"
+    return branch("XmlMsg", [
+        branch("MessageHeader", [
+            leaf("ProcessExecutionTime", _stamp(as_of)),
+            leaf("QualificationConfirmationDate", job.confirm_date if job else None),
+            leaf("MedicalInstitutionCode", header.get("MedicalInstitutionCode")),
+            leaf("ArbitraryFileIdentifier", job.arbitrary_file_identifier if job else None),
+            leaf("ReceptionNumber", job.reception_number if job else None),
+            leaf("SegmentOfResult", segment),
+            leaf("ErrorCode", error[0].code if error else None),
+            leaf("ErrorMessage", error[1] if error else None),
+            leaf("NumberOfProcessingResult", str(len(units)) if done else None),
+            leaf("NumberOfNormalProcessing", str(normal) if done else None),
+            leaf("NumberOfError", str(len(units) - normal) if done else None),
+            leaf("CharacterCodeIdentifier", charset.identifier),
+        ]),
+        branch("MessageBody", list(units)) if done and units else None,
+    ])

@@ -1,0 +1,43 @@
+"""The ``bulk_queries`` job's work: render each processed item as its BulkConfirmUnit.
+
+Kept apart from :mod:`.service` so the service does not know the message format; the unit is
+stored as its message tree and rendered in the download's charset when asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..api.messages.bulk import unit_tree
+from ..clock import Clock
+from ..codes import Catalogue, load_catalogue
+from ..config import Settings
+from ..registry.errors import InvalidInput
+from ..registry.model import Confirmation
+from ..registry.services import UnitOfWork
+from .service import process_pending
+
+__all__ = ["process", "renderer"]
+
+
+def renderer(catalogue: Catalogue):
+    """The unit renderer for :func:`process_pending` (messages from ``catalogue``)."""
+    def render(search: Mapping[str, str], confirmation: Confirmation | None,
+               error: InvalidInput | None) -> tuple[Any, bool]:
+        refusal = None
+        if error is not None:
+            entry = catalogue[error.code]
+            refusal = (entry, entry.text(field=error.field, path=error.field,
+                                         detail=error.reason))
+        return unit_tree(search, confirmation, refusal), refusal is None
+    return render
+
+
+def process(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, settings: Settings) -> int:
+    """Process pending items, at most ``settings.bulk_items_per_run``; return how many."""
+    return process_pending(
+        uow_factory=uow_factory, clock=clock, render=renderer(load_catalogue()),
+        limit=settings.bulk_items_per_run,
+        retention=dt.timedelta(hours=settings.bulk_retention_hours))
