@@ -20,7 +20,7 @@ from ..runtime import Runtime
 from .common import check_institution
 from .messages.bulk import read_bulk_download, read_bulk_upload, reception_tree, result_tree
 from .messages.encoding import Charset
-from .messages.tree import Node
+from .messages.tree import Node, Raw
 
 __all__ = ["answer_upload", "answer_download"]
 
@@ -52,4 +52,4 @@ def answer_download(root, *, institution: str, charset: Charset, runtime: Runtim
         return result_tree(header, job=found.job, segment="2", as_of=found.as_of,
                            charset=charset, error=(entry, entry.text()))
     return result_tree(header, job=found.job, segment="1", as_of=found.as_of, charset=charset,
-                       units=[unit for unit, _ in found.units], normal=found.normal)
+                       units=[Raw(unit) for unit, _ in found.units], normal=found.normal)

@@ -1,7 +1,8 @@
 """The ``bulk_queries`` job's work: render each processed item as its BulkConfirmUnit.
 
-Kept apart from :mod:`.service` so the service does not know the message format; the unit is
-stored as its message tree and rendered in the download's charset when asked for.
+Kept apart from :mod:`.service` so the service does not know the message format. The unit is
+stored as XML text rendered under the UTF-8 rules; a Shift_JIS download only replaces the
+characters Shift_JIS lacks (tags are ASCII, so this equals rendering the tree in Shift_JIS).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..api.messages.bulk import unit_tree
+from ..api.messages.encoding import UTF8
+from ..api.messages.tree import fragment
 from ..clock import Clock
 from ..codes import Catalogue, load_catalogue
 from ..config import Settings
@@ -31,7 +34,7 @@ def renderer(catalogue: Catalogue):
             entry = catalogue[error.code]
             refusal = (entry, entry.text(field=error.field, path=error.field,
                                          detail=error.reason))
-        return unit_tree(search, confirmation, refusal), refusal is None
+        return str(fragment(unit_tree(search, confirmation, refusal), UTF8)), refusal is None
     return render
 
 

@@ -24,7 +24,7 @@ from ..registry import rules
 from ..registry.errors import InvalidInput, MalformedMessage, MissingField, OqsError
 from ..registry.identifiers import parse_date
 from ..registry.medical import AuditEntry
-from ..registry.model import Confirmation
+from ..registry.model import Confirmation, InsuranceCardQuery
 from ..registry.queries import insurance_card_query
 from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
@@ -123,39 +123,47 @@ def download(*, uow: UnitOfWork, clock: Clock, institution: str,
 
 def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, str]]], *,
               as_of: dt.datetime, render: Render) -> list[tuple[int, Any, bool]]:
-    outcomes: list[tuple[int, dict[str, str], Confirmation | None, InvalidInput | None]] = []
+    queries: list[tuple[int, dict[str, str], InsuranceCardQuery | InvalidInput]] = []
     for seq, search in batch:
         if MALFORMED in search:
             path, _, reason = search[MALFORMED].partition(": ")
-            outcomes.append((seq, search, None, MalformedMessage(path, reason)))
+            queries.append((seq, search, MalformedMessage(path, reason)))
             continue
         try:
-            query = insurance_card_query(search, confirm_date=job.confirm_date)
+            queries.append((seq, search, insurance_card_query(
+                search, confirm_date=job.confirm_date)))
         except InvalidInput as error:
-            outcomes.append((seq, search, None, error))
+            queries.append((seq, search, error))
+    found = repo.candidates_many(
+        (q.insurer_number, q.number, q.birthdate) for _, _, q in queries
+        if isinstance(q, InsuranceCardQuery))
+    outcomes: list[tuple[int, dict[str, str], Confirmation | None, InvalidInput | None]] = []
+    for seq, search, query in queries:
+        if isinstance(query, InvalidInput):
+            outcomes.append((seq, search, None, query))
             continue
-        records = repo.candidates(insurer=query.insurer_number, number=query.number,
-                                  birthdate=query.birthdate)
+        records = found[(query.insurer_number, query.number, query.birthdate)]
         outcomes.append((seq, search, rules.confirm_by_insurance_card(
             records, query=query, as_of=as_of), None))
     persons = {q.person_id for _, _, c, _ in outcomes if c for q in c.results}
     numbers = repo.reference_numbers(institution=job.institution, person_ids=sorted(persons))
-    units = []
+    units, audits = [], []
     for seq, search, confirmation, error in outcomes:
         if confirmation is not None:
             shown = [q.person_id for q in confirmation.results]
             confirmation = replace(confirmation, reference_numbers=tuple(
                 (p, numbers[p]) for p in shown if p in numbers))
-            for person_id in shown or [None]:
-                repo.add_audit(AuditEntry(as_of, job.institution, "qualification", "bulk",
-                                          person_id=person_id, count=len(shown)))
+            audits += [AuditEntry(as_of, job.institution, "qualification", "bulk",
+                                  person_id=person_id, count=len(shown))
+                       for person_id in shown or [None]]
         unit, normal = render(search, confirmation, error)
         units.append((seq, unit, normal))
+    repo.add_audits(audits)
     return units
 
 
 def process_pending(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, render: Render,
-                    limit: int, batch: int = 500,
+                    limit: int, batch: int = 2000,
                     retention: dt.timedelta = dt.timedelta(days=7)) -> int:
     """Process up to ``limit`` pending items, oldest job first, ``batch`` items per
     transaction; return how many were processed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -133,6 +134,12 @@ class MedicalQueries:
     def add_audit(self, entry: AuditEntry) -> int:
         values = {name: getattr(entry, name) for name in _AUDIT_FIELDS}
         return self.connection.execute(insert(_a).values(values)).inserted_primary_key[0]
+
+    def add_audits(self, entries: Iterable[AuditEntry]) -> None:
+        """Insert many entries in one statement (a bulk job's lookups)."""
+        rows = [{name: getattr(e, name) for name in _AUDIT_FIELDS} for e in entries]
+        if rows:
+            self.connection.execute(insert(_a), rows)
 
     def audit(self, *, person_id: int | None = None, institution: str | None = None,
               kind: str | None = None) -> list[AuditEntry]:

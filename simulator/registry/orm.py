@@ -479,7 +479,7 @@ bulk_jobs = Table(
 )
 
 # One QualificationConfirmSearchInfo of an upload, in file order (seq), and once processed its
-# BulkConfirmUnit as a message tree (JSON [tag, value]); NULL while pending.
+# BulkConfirmUnit as XML text (UTF-8 rules); NULL while pending.
 bulk_items = Table(
     "bulk_items",
     metadata,
@@ -487,7 +487,7 @@ bulk_items = Table(
     Column("job_id", Integer, ForeignKey("bulk_jobs.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("search", JSON, nullable=False),
-    Column("unit", JSON),
+    Column("unit", Text),  # the rendered XML element
     Column("normal", Boolean),  # ProcessingResultStatus 1
     UniqueConstraint("job_id", "seq"),
 )

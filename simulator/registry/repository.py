@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 
 from ..bulk.store import BulkQueries
 from ..disaster_mode.store import DisasterQueries, EmergencyQueries
@@ -168,6 +168,29 @@ class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQuerie
             _CANDIDATES, {"insurer": insurer, "number": number, "birthdate": birthdate}
         ).all()
         return _group_holds(rows)
+
+    def candidates_many(
+        self, keys: Iterable[tuple[str, str, dt.date]]
+    ) -> dict[tuple[str, str, dt.date], list[Qualification]]:
+        """:meth:`candidates` for many (insurer, 番号, 生年月日) keys in two queries (a bulk
+        job's batch); every key given is in the answer."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        hits = self.connection.execute(
+            select(_q.c.person_id, _q.c.insurer_number, _q.c.number, _q.c.birthdate)
+            .where(tuple_(_q.c.insurer_number, _q.c.number, _q.c.birthdate).in_(wanted))).all()
+        persons: dict[tuple[str, str, dt.date], set[int]] = {key: set() for key in wanted}
+        for hit in hits:
+            persons[(hit.insurer_number, hit.number, hit.birthdate)].add(hit.person_id)
+        everyone = sorted({p for ids in persons.values() for p in ids})
+        rows = self.connection.execute(_RECORDS.where(_q.c.person_id.in_(everyone))).all() \
+            if everyone else []
+        by_person: dict[int, list[Qualification]] = {}
+        for record in _group_holds(rows):
+            by_person.setdefault(record.person_id, []).append(record)
+        return {key: [r for p in sorted(ids) for r in by_person.get(p, [])]
+                for key, ids in persons.items()}
 
     def counts(self) -> dict[str, int]:
         """Rows per registry table (persons, insurers, institutions, qualifications)."""

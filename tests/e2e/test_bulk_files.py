@@ -205,3 +205,20 @@ def test_a_shift_jis_upload_is_answered_in_shift_jis(oqs) -> None:
                     token)
 
     assert response.data.startswith(b'<?xml version="1.0" encoding="Shift_JIS"')
+
+
+def test_a_shift_jis_download_gets_the_stored_units_in_shift_jis(oqs) -> None:
+    token = login(oqs)
+    number = upload(oqs, token, items_of_every_validity())
+    run_bulk(oqs)
+    body = download_xml(number).replace(b'encoding="UTF-8"', b'encoding="Shift_JIS"')
+
+    response = post(oqs, DOWNLOAD, body, token)
+
+    text = response.data.decode("cp932")
+    assert text.startswith('<?xml version="1.0" encoding="Shift_JIS"')
+    root = etree.fromstring(response.data)
+    assert root.findtext("MessageHeader/CharacterCodeIdentifier") == "1"
+    # stored under the UTF-8 rules (德 kept), written in Shift_JIS, which lacks 德: as single
+    assert root.findtext("MessageBody/BulkConfirmUnit/ResultOfQualificationConfirmation/Name") \
+        == "●橋　●子"

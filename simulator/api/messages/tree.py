@@ -29,9 +29,16 @@ __all__ = [
     "to_json",
     "element_from_json",
     "LIST_CONTAINERS",
+    "Raw",
+    "fragment",
 ]
 
 Node = tuple[str, str | list["Node"]]
+
+
+class Raw(str):
+    """An element already rendered as XML text under the UTF-8 rules (a stored bulk unit): it
+    is written as it is, with only the characters the file's charset lacks replaced by ●."""
 
 #: Containers rendered in JSON as arrays of one-key objects.
 LIST_CONTAINERS = frozenset({"ResultList", "SpecificDiseasesCertificateList", "CandidateList"})
@@ -49,7 +56,9 @@ def branch(tag: str, children: Iterable[Node | None]) -> Node | None:
 # -- XML ---------------------------------------------------------------------------------------
 
 
-def _xml_text(node: Node, charset: Charset) -> str:
+def _xml_text(node: Node | Raw, charset: Charset) -> str:
+    if isinstance(node, Raw):
+        return displayable(node, charset)
     tag, value = node
     if isinstance(value, str):
         escaped = (
@@ -58,6 +67,11 @@ def _xml_text(node: Node, charset: Charset) -> str:
         )
         return f"<{tag}>{escaped}</{tag}>"
     return f"<{tag}>{''.join(_xml_text(child, charset) for child in value)}</{tag}>"
+
+
+def fragment(node: Node, charset: Charset) -> Raw:
+    """The element as XML text, without a declaration (to store and write later)."""
+    return Raw(_xml_text(node, charset))
 
 
 def to_xml(node: Node, charset: Charset) -> bytes:

@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("search", sa.JSON(), nullable=False),
-        sa.Column("unit", sa.JSON(), nullable=True),
+        sa.Column("unit", sa.Text(), nullable=True),
         sa.Column("normal", sa.Boolean(), nullable=True),
         sa.ForeignKeyConstraint(
             ["job_id"], ["bulk_jobs.id"],

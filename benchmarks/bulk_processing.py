@@ -1,0 +1,98 @@
+"""Benchmark: how fast the ``bulk_queries`` job processes one 一括照会 upload (issue 7).
+
+Not a test: run by hand on the project machine and report the number.
+
+    python benchmarks/bulk_processing.py [--items 10000] [--db sqlite:////tmp/bench.db]
+
+It builds a store of ``--items`` insured persons (each with one record), uploads one file
+with one item per person through the file interface (a Flask test client), then times one run
+of the job that processes every item, and prints items/s. The store is a fresh file each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+from simulator import create_app
+from simulator.clock import FixedClock
+from simulator.config import Settings
+from simulator.jobs import run_job
+from simulator.migrate import upgrade
+from simulator.registry.model import JST
+from simulator.registry.unit_of_work import SqlUnitOfWork
+from tests.builders import institution, person, record
+
+NOW = dt.datetime(2026, 4, 1, 20, 0, tzinfo=JST)
+CLINIC = "1311000002"
+
+
+def build(engine, count: int) -> list[dict[str, str]]:
+    from simulator.auth import hash_password
+
+    items = []
+    with SqlUnitOfWork(engine) as uow:
+        first = record()
+        uow.repo.add_insurer(first.insurer)
+        uow.repo.add_institution(institution(CLINIC))
+        uow.repo.set_account(CLINIC, account="bench", password_hash=hash_password("bench-pw"))
+        for n in range(count):
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=n % 20000)
+            person_id = uow.repo.add_person(person(birthdate=born))
+            uow.repo.add_qualification(record(person_id, number=str(100000 + n), birthdate=born))
+            items.append({"InsurerNumber": first.insurer.number, "InsuredCardSymbol": "1234",
+                          "InsuredIdentificationNumber": str(100000 + n),
+                          "InsuredBranchNumber": "00", "Birthdate": born.strftime("%Y%m%d"),
+                          "ArbitraryIdentifier": f"p{n}"})
+        uow.commit()
+    return items
+
+
+def upload_xml(items: list[dict[str, str]]) -> bytes:
+    def element(item: dict[str, str]) -> str:
+        return "".join(f"<{k}>{v}</{k}>" for k, v in item.items())
+
+    body = "".join(f"<QualificationConfirmSearchInfo>{element(i)}</QualificationConfirmSearchInfo>"
+                   for i in items)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><XmlMsg><MessageHeader>'
+            f"<QualificationConfirmationDate>20260402</QualificationConfirmationDate>"
+            f"<MedicalInstitutionCode>{CLINIC}</MedicalInstitutionCode></MessageHeader>"
+            f"<MessageBody>{body}</MessageBody></XmlMsg>").encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    options = parser.parse_args()
+    url = options.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    app = create_app({"database_url": url, "admin_token": "bench", "secret_key": "bench",
+                      "bulk_max_items": max(options.items, 1)}, clock=FixedClock(NOW))
+    runtime = app.extensions["oqs"]
+    upgrade(runtime.engine)
+    items = build(runtime.engine, options.items)
+    client = app.test_client()
+    token = client.post("/oqs-api-pro/MSA12020/ILI12020SV01/auth",
+                        json={"userId": "bench", "password": "bench-pw"}).get_json()
+    headers = {"Authorization": token["result"]["idToken"]}
+
+    started = time.perf_counter()
+    response = client.post("/oqs/files/OQSmuquc01req_bench.xml", data=upload_xml(items),
+                           headers=headers)
+    uploaded = time.perf_counter()
+    assert response.status_code == 200, response.data[:500]
+    processed = run_job("bulk_queries", engine=runtime.engine, clock=runtime.clock,
+                        settings=Settings(bulk_items_per_run=options.items))
+    finished = time.perf_counter()
+    assert processed == options.items, processed
+
+    print(f"{runtime.engine.dialect.name}: {options.items} items; upload {uploaded - started:.2f} s"
+          f"; processing {finished - uploaded:.2f} s = "
+          f"{options.items / (finished - uploaded):,.0f} items/s")
+
+
+if __name__ == "__main__":
+    main()
