@@ -24,21 +24,12 @@ from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.model import JST, Confirmation
 from .encoding import Charset
-from .qualification import SEARCH_FIELDS, child, leaves, result_node
+from .qualification import SEARCH_FIELDS, child, core_fields, leaves
 from .tree import Node, branch, leaf
 
 __all__ = ["BulkUpload", "MALFORMED", "read_bulk_upload", "read_bulk_download",
-           "reception_tree", "unit_tree", "result_tree", "RESULT_FIELDS"]
+           "reception_tree", "unit_tree", "result_tree"]
 
-RESULT_FIELDS = frozenset({
-    "InsuredCardClassification", "InsurerNumber", "InsuredCardSymbol",
-    "InsuredIdentificationNumber", "InsuredBranchNumber", "PersonalFamilyClassification",
-    "InsuredName", "Name", "NameOfOther", "NameKana", "NameOfOtherKana", "Sex1", "Sex2",
-    "Birthdate", "Address", "PostNumber", "QualificationDate", "DisqualificationDate",
-    "InsuredCertificateIssuanceDate", "InsuredCardValidDate", "InsuredCardExpirationDate",
-    "InsuredPartialContributionRatio", "PreschoolClassification", "ReasonOfLoss",
-    "InsurerName", "ElderlyRecipientCertificateInfo",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +97,6 @@ def reception_tree(header: Mapping[str, str], *, reception_number: str,
     ])
 
 
-def _subset(node: Node | None) -> Node | None:
-    if node is None:
-        return None
-    tag, children = node
-    return branch(tag, [c for c in children if c[0] in RESULT_FIELDS])
-
-
 def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
               refusal: tuple[ResultCode, str] | None) -> Node:
     """One BulkConfirmUnit: the echoed search, then the result or the item's refusal."""
@@ -131,7 +115,7 @@ def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
     return branch("BulkConfirmUnit", [
         echo, leaf("ProcessingResultStatus", "1"),
         leaf("QualificationValidity", confirmation.validity.value),
-        *[_subset(result_node(q, confirmation, search)) for q in results],
+        *[branch("ResultOfQualificationConfirmation", core_fields(q)) for q in results],
         leaf("ReferenceNumber", number),
     ])
 

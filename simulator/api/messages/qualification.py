@@ -28,7 +28,7 @@ __all__ = [
     "item_error_tree",
     "envelope_error_tree",
     "SEARCH_FIELDS",
-    "result_node",
+    "core_fields",
 ]
 
 SEARCH_FIELDS = (
@@ -206,14 +206,10 @@ def _consent_groups(consents: tuple[ConsentShown, ...]) -> list[Node | None]:
     return nodes
 
 
-def result_node(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
-    """One ResultOfQualificationConfirmation (the bulk unit keeps a subset of it)."""
-    return _qualification(q, c, search)
-
-
-def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
-    consent = c.consent_time
-    return branch("ResultOfQualificationConfirmation", [
+def core_fields(q: Qualification) -> list[Node | None]:
+    """The card, person, dates, ratio and 高齢受給者証 of a result — what a bulk unit's
+    ResultOfQualificationConfirmation holds (reference §2.4)."""
+    return [
         leaf("InsuredCardClassification", q.card_class),
         leaf("InsurerNumber", format_insurer_number(q.insurer.number)),
         leaf("InsuredCardSymbol", q.symbol),
@@ -240,6 +236,13 @@ def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str])
         leaf("ReasonOfLoss", q.reason_of_loss.value if q.reason_of_loss else None),
         leaf("InsurerName", q.insurer.name),
         _elderly(q),
+    ]
+
+
+def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
+    consent = c.consent_time
+    return branch("ResultOfQualificationConfirmation", [
+        *core_fields(q),
         leaf("LimitApplicationCertificateRelatedConsFlg", "1" if consent else "0"),
         leaf("LimitApplicationCertificateRelatedConsTime", _instant(consent) if consent else None),
         _limit(q),
