@@ -151,8 +151,9 @@ def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, s
     for seq, search, confirmation, error in outcomes:
         if confirmation is not None:
             shown = [q.person_id for q in confirmation.results]
-            confirmation = replace(confirmation, reference_numbers=tuple(
-                (p, numbers[p]) for p in shown if p in numbers))
+            own = tuple((p, numbers[p]) for p in shown if p in numbers)
+            if own:
+                confirmation = replace(confirmation, reference_numbers=own)
             audits += [AuditEntry(as_of, job.institution, "qualification", "bulk",
                                   person_id=person_id, count=len(shown))
                        for person_id in shown or [None]]

@@ -76,19 +76,25 @@ def decode(body: bytes, charset: Charset) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _supported(char: str, charset: Charset) -> bool:
+def _supported(char: str, utf8: bool) -> bool:
     if char < " " and char not in "\t\n\r":  # not allowed in XML 1.0
         return False
     try:
         encoded = char.encode("cp932")
     except UnicodeEncodeError:
-        return charset is UTF8 and char in _PASS_THROUGH
+        return utf8 and char in _PASS_THROUGH
     in_jis_x_0208 = len(encoded) == 1 or encoded[0] not in _EXTENSION_LEAD_BYTES
-    return in_jis_x_0208 or (charset is UTF8 and char in _PASS_THROUGH)
+    return in_jis_x_0208 or (utf8 and char in _PASS_THROUGH)
 
 
 def displayable(text: str, charset: Charset) -> str:
     """Return ``text`` with every unsupported character replaced by ●."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(c if _supported(c, charset) else REPLACEMENT for c in text)
+    return _displayable(text, charset is UTF8)
+
+
+@lru_cache(maxsize=65536)
+def _displayable(text: str, utf8: bool) -> str:
+    # names, kana, addresses and insurer names repeat across results: cache whole strings
+    return "".join(c if _supported(c, utf8) else REPLACEMENT for c in text)

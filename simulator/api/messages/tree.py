@@ -61,10 +61,9 @@ def _xml_text(node: Node | Raw, charset: Charset) -> str:
         return displayable(node, charset)
     tag, value = node
     if isinstance(value, str):
-        escaped = (
-            displayable(value, charset).replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;")
-        )
+        escaped = displayable(value, charset)
+        if "&" in escaped or "<" in escaped or ">" in escaped:
+            escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return f"<{tag}>{escaped}</{tag}>"
     return f"<{tag}>{''.join(_xml_text(child, charset) for child in value)}</{tag}>"
 
