@@ -58,6 +58,8 @@ class Settings:
     bulk_max_items: int = 10_000
     bulk_items_per_run: int = 10_000
     bulk_retention_hours: int = 168
+    #: Items evaluated and stored per transaction (a crash redoes at most one batch).
+    bulk_batch_items: int = 2000
 
 
 _NAMES = frozenset(f.name for f in fields(Settings))
@@ -72,6 +74,7 @@ _INTEGERS = {
     "bulk_max_items": (1, 1_000_000),
     "bulk_items_per_run": (1, 10_000_000),
     "bulk_retention_hours": (1, 24 * 366),
+    "bulk_batch_items": (1, 100_000),
 }
 _OPTIONAL = {"admin_token", "secret_key"}
 _CHOICES = {

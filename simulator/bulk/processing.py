@@ -42,5 +42,5 @@ def process(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, settings: Se
     """Process pending items, at most ``settings.bulk_items_per_run``; return how many."""
     return process_pending(
         uow_factory=uow_factory, clock=clock, render=renderer(load_catalogue()),
-        limit=settings.bulk_items_per_run,
+        limit=settings.bulk_items_per_run, batch=settings.bulk_batch_items,
         retention=dt.timedelta(hours=settings.bulk_retention_hours))
