@@ -24,7 +24,7 @@ from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.model import JST, Confirmation
 from .encoding import Charset
-from .qualification import SEARCH_FIELDS, child, core_fields, leaves
+from .qualification import SEARCH_FIELDS, child, core_fields, leaves, read_header
 from .tree import Node, branch, leaf
 
 __all__ = ["BulkUpload", "MALFORMED", "read_bulk_upload", "read_bulk_download",
@@ -55,24 +55,14 @@ def read_bulk_upload(root: etree._Element) -> BulkUpload:
 
     :raises MalformedMessage / MissingField: a broken envelope (``field`` is the XPath).
     """
-    if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(child(root, "MessageHeader"))
-    if not header.get("MedicalInstitutionCode"):
-        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
-                           "this element is required")
+    header = read_header(root)
     body = child(root, "MessageBody")
     return BulkUpload(header, [_item(e) for e in body.findall("QualificationConfirmSearchInfo")])
 
 
 def read_bulk_download(root: etree._Element) -> tuple[Mapping[str, str], str]:
     """Read a download tree: its header and the ReceptionNumber."""
-    if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(child(root, "MessageHeader"))
-    if not header.get("MedicalInstitutionCode"):
-        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
-                           "this element is required")
+    header = read_header(root)
     number = leaves(child(root, "MessageBody")).get("ReceptionNumber")
     if not number:
         raise MissingField("/XmlMsg/MessageBody/ReceptionNumber", "this element is required")

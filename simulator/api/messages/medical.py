@@ -29,11 +29,10 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ...codes import ResultCode
-from ...registry.errors import MalformedMessage, MissingField
 from ...registry.medical import Checkup, DrugRecord, DrugSource
 from ...registry.model import JST, Qualification
 from .encoding import Charset
-from .qualification import child, leaves
+from .qualification import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 if TYPE_CHECKING:
@@ -65,14 +64,8 @@ def read_medical_request(root: etree._Element) -> MedicalRequest:
     :raises MalformedMessage: wrong root, nesting or repetition (``field`` is the XPath).
     :raises MissingField: MessageHeader, MessageBody or MedicalInstitutionCode is absent.
     """
-    if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(child(root, "MessageHeader"))
-    body = leaves(child(root, "MessageBody"))
-    if not header.get("MedicalInstitutionCode"):
-        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
-                           "this element is required")
-    return MedicalRequest(header, body)
+    header = read_header(root)
+    return MedicalRequest(header, leaves(child(root, "MessageBody")))
 
 
 # -- shared ------------------------------------------------------------------------------------

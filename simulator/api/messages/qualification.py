@@ -29,6 +29,7 @@ __all__ = [
     "envelope_error_tree",
     "SEARCH_FIELDS",
     "core_fields",
+    "read_header",
 ]
 
 SEARCH_FIELDS = (
@@ -97,6 +98,21 @@ def leaves(parent: etree._Element) -> dict[str, str]:
             raise MalformedMessage(_path(element), "may appear only once")
         values[element.tag] = (element.text or "").strip()
     return values
+
+
+def read_header(root: etree._Element) -> dict[str, str]:
+    """The request's MessageHeader values (read first, so an error answer can echo them).
+
+    :raises MalformedMessage: wrong root, nesting or repetition (``field`` is the XPath).
+    :raises MissingField: the header or its MedicalInstitutionCode is absent.
+    """
+    if root.tag != "XmlMsg":
+        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+    header = leaves(child(root, "MessageHeader"))
+    if not header.get("MedicalInstitutionCode"):
+        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
+                           "this element is required")
+    return header
 
 
 def read_single_request(root: etree._Element) -> SingleRequest:

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ...codes import ResultCode
-from ...registry.errors import MalformedMessage, MissingField
 from ...registry.model import JST
 from .encoding import Charset
-from .qualification import child, leaves
+from .qualification import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 __all__ = ["ReferenceRequest", "read_header", "read_reference_request",
@@ -48,21 +47,6 @@ class ReferenceRequest:
 
     header: Mapping[str, str]
     info: Mapping[str, str]
-
-
-def read_header(root: etree._Element) -> dict[str, str]:
-    """The request's MessageHeader values (read first, so an error answer can echo them).
-
-    :raises MalformedMessage: wrong root, nesting or repetition (``field`` is the XPath).
-    :raises MissingField: the header or its MedicalInstitutionCode is absent.
-    """
-    if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
-    header = leaves(child(root, "MessageHeader"))
-    if not header.get("MedicalInstitutionCode"):
-        raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
-                           "this element is required")
-    return header
 
 
 def read_reference_request(root: etree._Element) -> ReferenceRequest:
