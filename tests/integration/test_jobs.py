@@ -266,5 +266,5 @@ def test_a_lookup_gives_the_same_answer_whether_or_not_the_jobs_ran(engine) -> N
         Validity.INVALID]
     assert after_the_scheduler == before
     assert after_by_hand == before
-    assert counts == {"hold_notices": 0, "late_filings": 0}  # the scheduler wrote them
+    assert counts == {"hold_notices": 0, "late_filings": 0, "bulk_queries": 0}  # all done
     assert [n.kind for n in notices(engine)] == ["hold", "late"]
