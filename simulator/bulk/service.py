@@ -5,10 +5,11 @@ QualificationConfirmationDate with what OQS knows at the business time the job *
 not when it was uploaded — a job uploaded during a registration lag and processed after it sees
 the new record, as the real asynchronous system would.
 
-Processing is idempotent: each batch of items is evaluated and stored in one transaction, an
-item's unit is written only if it has none, and the job's progress is recounted from the
-stored units. A crash mid-batch rolls the batch back; the next run redoes it. Nothing is lost
-and nothing is stored twice.
+Processing is idempotent: each batch of items is evaluated and stored in one transaction with
+its audit entries, an item's unit is written only if it has none, and the job's progress is
+recounted from the stored units. A crash mid-batch rolls the batch back; the next run redoes it.
+A second worker that finds part of its batch already stored rolls its batch back (no audit
+entry twice) and stops. Nothing is lost and nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def download(*, uow: UnitOfWork, clock: Clock, institution: str,
 
 
 def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, str]]], *,
-              as_of: dt.datetime, render: Render) -> list[tuple[int, Any, bool]]:
+              as_of: dt.datetime, render: Render
+              ) -> tuple[list[tuple[int, Any, bool]], list[AuditEntry]]:
     queries: list[tuple[int, dict[str, str], InsuranceCardQuery | InvalidInput]] = []
     for seq, search in batch:
         if MALFORMED in search:
@@ -159,8 +161,7 @@ def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, s
                        for person_id in shown or [None]]
         unit, normal = render(search, confirmation, error)
         units.append((seq, unit, normal))
-    repo.add_audits(audits)
-    return units
+    return units, audits
 
 
 def process_pending(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, render: Render,
@@ -177,10 +178,13 @@ def process_pending(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, rend
             with uow_factory() as uow:
                 pending = uow.repo.pending_bulk_items(job.id, wanted)
                 as_of = clock.now()
-                units = _evaluate(uow.repo, job, pending, as_of=as_of, render=render)
-                done += uow.repo.save_bulk_units(job.id, units)
+                units, audits = _evaluate(uow.repo, job, pending, as_of=as_of, render=render)
+                if uow.repo.save_bulk_units(job.id, units) < len(units):
+                    return done  # another worker stored part of this batch: leave it to it
+                uow.repo.add_audits(audits)
                 uow.repo.update_bulk_progress(job.id, at=as_of, retention=retention)
                 uow.commit()
+            done += len(units)
             if len(pending) < wanted:  # the job has no more pending items
                 break
     return done
