@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 from .registry.errors import Conflict
 from .registry.model import JST
 
-__all__ = ["Stoppable", "end_of", "running_at", "period_status", "stopped"]
+__all__ = ["Stoppable", "end_of", "running_at", "period_status", "stopped", "iso_jst"]
 
 
 class Stoppable(Protocol):
@@ -59,3 +59,8 @@ def stopped(item: S, at: dt.datetime, what: str) -> S:
     if end is not None and end <= at:
         raise Conflict(f"{what} has already stopped ({end.astimezone(JST).isoformat()})")
     return replace(item, ended_at=at)
+
+
+def iso_jst(instant: dt.datetime | None) -> str | None:
+    """An instant as the admin API and the CLI show it: ISO 8601 in JST (None stays None)."""
+    return None if instant is None else instant.astimezone(JST).isoformat()

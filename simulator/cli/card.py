@@ -12,7 +12,7 @@ from ..pki.card_files import CA_FILE, CERT_FILE, KEY_FILE, write_bundle
 from ..registry import card_service
 from ..registry.identifiers import parse_date
 from ..registry.unit_of_work import SqlUnitOfWork
-from .common import Commands, db_option, engine_of, settings_of
+from .common import Commands, db_option, engine_of, run_use_case, settings_of
 
 
 @click.group(cls=Commands)
@@ -66,9 +66,7 @@ def card_list(ctx: click.Context, person: str | None, db: str | None) -> None:
 @click.pass_context
 def card_revoke(ctx: click.Context, serial: str, reason: str, db: str | None) -> None:
     """Suspend or revoke card SERIAL from business now."""
-    with engine_of(ctx, db, migrated=True) as engine:
-        view = card_service.revoke_card(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine),
-                                        serial=serial, reason=reason)
+    view = run_use_case(ctx, db, card_service.revoke_card, serial=serial, reason=reason)
     click.echo(f"card {view['serial']}: {view['revoke_reason']} at {view['revoked_at']}")
 
 
@@ -78,7 +76,5 @@ def card_revoke(ctx: click.Context, serial: str, reason: str, db: str | None) ->
 @click.pass_context
 def card_resume(ctx: click.Context, serial: str, db: str | None) -> None:
     """Lift the suspension (lost) of card SERIAL."""
-    with engine_of(ctx, db, migrated=True) as engine:
-        view = card_service.resume_card(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine),
-                                        serial=serial)
+    view = run_use_case(ctx, db, card_service.resume_card, serial=serial)
     click.echo(f"card {view['serial']}: {view['status']}")

@@ -77,3 +77,13 @@ def refuse_in_memory(url: str) -> None:
             "an in-memory SQLite database cannot be shared by the migration and the server: "
             "use a file (sqlite:///oqs-sim.db)"
         )
+
+
+def run_use_case(ctx: click.Context, db: str | None, use_case, **arguments):
+    """Call ``use_case(uow=..., clock=..., **arguments)`` on the configured, migrated store at
+    its business clock."""
+    from ..clock import SimulatedClock
+    from ..registry.unit_of_work import SqlUnitOfWork
+
+    with engine_of(ctx, db, migrated=True) as engine:
+        return use_case(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine), **arguments)

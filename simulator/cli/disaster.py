@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..clock import SimulatedClock, parse_instant
+from ..clock import parse_instant
 from ..disaster_mode import service
-from ..registry.unit_of_work import SqlUnitOfWork
-from .common import Commands, db_option, engine_of
+from .common import Commands, db_option, run_use_case
 
 _INSTANT = "ISO 8601 instant (no offset: JST; a date alone: 00:00 JST)"
 
@@ -27,11 +26,6 @@ def _show(view: dict) -> str:
             f"{extended}{ended}")
 
 
-def _run(ctx: click.Context, db: str | None, use_case, **arguments) -> dict | list:
-    with engine_of(ctx, db, migrated=True) as engine:
-        return use_case(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine), **arguments)
-
-
 @disaster.command("declare")
 @click.argument("name")
 @click.option("--prefecture", "prefectures", multiple=True, required=True,
@@ -44,10 +38,10 @@ def _run(ctx: click.Context, db: str | None, use_case, **arguments) -> dict | li
 @click.pass_context
 def disaster_declare(ctx, name, prefectures, municipalities, starts, ends, db) -> None:
     """Declare disaster NAME over an area for a period."""
-    view = _run(ctx, db, service.declare, name=name, prefectures=list(prefectures),
-                municipalities=list(municipalities),
-                starts_at=parse_instant(starts, field="--from"),
-                ends_at=parse_instant(ends, field="--to"))
+    view = run_use_case(ctx, db, service.declare, name=name, prefectures=list(prefectures),
+                        municipalities=list(municipalities),
+                        starts_at=parse_instant(starts, field="--from"),
+                        ends_at=parse_instant(ends, field="--to"))
     click.echo(_show(view))
 
 
@@ -56,7 +50,7 @@ def disaster_declare(ctx, name, prefectures, municipalities, starts, ends, db) -
 @click.pass_context
 def disaster_list(ctx: click.Context, db: str | None) -> None:
     """List declarations with their status at business now."""
-    for view in _run(ctx, db, service.disaster_list):
+    for view in run_use_case(ctx, db, service.disaster_list):
         click.echo(_show(view))
 
 
@@ -71,8 +65,9 @@ def disaster_list(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def disaster_extend(ctx, name, ends, prefectures, municipalities, db) -> None:
     """Extend disaster NAME, in part of its area (default: all of it)."""
-    view = _run(ctx, db, service.extend, name=name, ends_at=parse_instant(ends, field="--to"),
-                prefectures=list(prefectures), municipalities=list(municipalities))
+    view = run_use_case(ctx, db, service.extend, name=name,
+                        ends_at=parse_instant(ends, field="--to"),
+                        prefectures=list(prefectures), municipalities=list(municipalities))
     click.echo(_show(view))
 
 
@@ -83,6 +78,6 @@ def disaster_extend(ctx, name, ends, prefectures, municipalities, db) -> None:
 @click.pass_context
 def disaster_end(ctx: click.Context, name: str, at: str | None, db: str | None) -> None:
     """End disaster NAME early, in every part of its area."""
-    view = _run(ctx, db, service.end, name=name,
-                at=parse_instant(at, field="--at") if at else None)
+    view = run_use_case(ctx, db, service.end, name=name,
+                        at=parse_instant(at, field="--at") if at else None)
     click.echo(_show(view))

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import click
 
-from ..clock import SimulatedClock, parse_instant
+from ..clock import parse_instant
 from ..disaster_mode import emergency_service
 from ..faults import service
 from ..faults.model import Answer, Distribution, Kind, Route, System
-from ..registry.unit_of_work import SqlUnitOfWork
-from .common import Commands, db_option, engine_of
+from .common import Commands, db_option, run_use_case
 
 _INSTANT = "ISO 8601 instant (no offset: JST; a date alone: 00:00 JST)"
-
-
-def _run(ctx: click.Context, db: str | None, use_case, **arguments) -> dict | list:
-    with engine_of(ctx, db, migrated=True) as engine:
-        return use_case(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine), **arguments)
 
 
 def _instant(value: str | None, option: str):
@@ -69,8 +63,8 @@ def _show_fault(view: dict) -> str:
 def fault_start(ctx, kind, starts, ends, db, **options) -> None:
     """Start (or schedule) a fault of KIND."""
     values = {k: v for k, v in options.items() if v is not None}
-    view = _run(ctx, db, service.start, values={"kind": kind, **values},
-                starts_at=_instant(starts, "--from"), ends_at=_instant(ends, "--to"))
+    view = run_use_case(ctx, db, service.start, values={"kind": kind, **values},
+                        starts_at=_instant(starts, "--from"), ends_at=_instant(ends, "--to"))
     click.echo(_show_fault(view))
 
 
@@ -79,7 +73,7 @@ def fault_start(ctx, kind, starts, ends, db, **options) -> None:
 @click.pass_context
 def fault_list(ctx: click.Context, db: str | None) -> None:
     """List faults with their status at business now."""
-    for view in _run(ctx, db, service.fault_list):
+    for view in run_use_case(ctx, db, service.fault_list):
         click.echo(_show_fault(view))
 
 
@@ -90,7 +84,7 @@ def fault_list(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def fault_end(ctx: click.Context, name: str, at: str | None, db: str | None) -> None:
     """Stop fault NAME."""
-    click.echo(_show_fault(_run(ctx, db, service.end, name=name, at=_instant(at, "--at"))))
+    click.echo(_show_fault(run_use_case(ctx, db, service.end, name=name, at=_instant(at, "--at"))))
 
 
 @click.group(cls=Commands)
@@ -115,8 +109,8 @@ def _show_mode(view: dict) -> str:
 @click.pass_context
 def emergency_start(ctx, institution, reason, starts, ends, db) -> None:
     """Switch INSTITUTION (医療機関コード) into emergency mode."""
-    view = _run(ctx, db, emergency_service.start, institution=institution, reason=reason,
-                starts_at=_instant(starts, "--from"), ends_at=_instant(ends, "--to"))
+    view = run_use_case(ctx, db, emergency_service.start, institution=institution, reason=reason,
+                        starts_at=_instant(starts, "--from"), ends_at=_instant(ends, "--to"))
     click.echo(_show_mode(view))
 
 
@@ -125,7 +119,7 @@ def emergency_start(ctx, institution, reason, starts, ends, db) -> None:
 @click.pass_context
 def emergency_list(ctx: click.Context, db: str | None) -> None:
     """List emergency modes with their status at business now."""
-    for view in _run(ctx, db, emergency_service.mode_list):
+    for view in run_use_case(ctx, db, emergency_service.mode_list):
         click.echo(_show_mode(view))
 
 
@@ -136,5 +130,5 @@ def emergency_list(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def emergency_end(ctx: click.Context, mode_id: int, at: str | None, db: str | None) -> None:
     """End emergency mode MODE_ID."""
-    view = _run(ctx, db, emergency_service.end, mode_id=mode_id, at=_instant(at, "--at"))
+    view = run_use_case(ctx, db, emergency_service.end, mode_id=mode_id, at=_instant(at, "--at"))
     click.echo(_show_mode(view))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..clock import Clock
+from ..periods import iso_jst
 from ..registry.errors import InvalidInput, NotFound
 from ..registry.identifiers import parse_institution_code
 from ..registry.model import JST
@@ -17,15 +18,11 @@ from .emergency import EmergencyMode, active_mode, ended, mode_status, new_mode
 __all__ = ["start_in", "end_in", "start", "end", "mode_list", "mode_view"]
 
 
-def _iso(instant: dt.datetime | None) -> str | None:
-    return None if instant is None else instant.astimezone(JST).isoformat()
-
-
 def mode_view(mode: EmergencyMode, *, at: dt.datetime) -> dict[str, Any]:
     state = mode_status(mode, at)
     return {"id": mode.id, "institution": mode.institution, "reason": mode.reason,
-            "from": _iso(mode.starts_at), "to": _iso(mode.ends_at),
-            "ended_at": _iso(mode.ended_at), "status": state, "active": state == "active"}
+            "from": iso_jst(mode.starts_at), "to": iso_jst(mode.ends_at),
+            "ended_at": iso_jst(mode.ended_at), "status": state, "active": state == "active"}
 
 
 def _institution(repo: Repository, value: object, field: str) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
+from ..periods import iso_jst
 from ..registry.errors import Conflict, InvalidInput, NotFound
-from ..registry.model import JST
 from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from . import rules
@@ -26,10 +26,6 @@ from .model import Disaster, last_end, status
 
 __all__ = ["declare_in", "extend_in", "end_in", "declare", "extend", "end", "disaster_list",
            "disaster_view"]
-
-
-def _iso(instant: dt.datetime | None) -> str | None:
-    return None if instant is None else instant.astimezone(JST).isoformat()
 
 
 def disaster_view(disaster: Disaster, *, at: dt.datetime) -> dict[str, Any]:
@@ -40,12 +36,12 @@ def disaster_view(disaster: Disaster, *, at: dt.datetime) -> dict[str, Any]:
         "name": disaster.name,
         "prefectures": list(disaster.prefectures),
         "municipalities": list(disaster.municipalities),
-        "from": _iso(disaster.starts_at),
-        "to": _iso(disaster.ends_at),
-        "extensions": [{"to": _iso(e.ends_at), "prefectures": list(e.prefectures),
+        "from": iso_jst(disaster.starts_at),
+        "to": iso_jst(disaster.ends_at),
+        "extensions": [{"to": iso_jst(e.ends_at), "prefectures": list(e.prefectures),
                         "municipalities": list(e.municipalities)} for e in disaster.extensions],
-        "ended_at": _iso(disaster.ended_at),
-        "last_end": _iso(last_end(disaster)),
+        "ended_at": iso_jst(disaster.ended_at),
+        "last_end": iso_jst(last_end(disaster)),
         "status": state.value,
         "active": state.value == "active",
     }

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
+from ..periods import iso_jst
 from ..registry.errors import Conflict, InvalidInput, NotFound
-from ..registry.model import JST
 from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from . import rules
@@ -24,17 +24,13 @@ from .model import Fault, Kind, status
 __all__ = ["start_in", "end_in", "start", "end", "fault_list", "fault_view"]
 
 
-def _iso(instant: dt.datetime | None) -> str | None:
-    return None if instant is None else instant.astimezone(JST).isoformat()
-
-
 def fault_view(fault: Fault, *, at: dt.datetime) -> dict[str, Any]:
     """The fault as the admin API and the CLI show it, with its status at ``at``."""
     view: dict[str, Any] = {
         "id": fault.id, "name": fault.name, "kind": fault.kind.value,
         "route": fault.route.value, "institution": fault.institution,
-        "from": _iso(fault.starts_at), "to": _iso(fault.ends_at),
-        "ended_at": _iso(fault.ended_at), "status": status(fault, at),
+        "from": iso_jst(fault.starts_at), "to": iso_jst(fault.ends_at),
+        "ended_at": iso_jst(fault.ended_at), "status": status(fault, at),
         "active": fault.active_at(at),
     }
     if fault.kind is Kind.LATENCY:
