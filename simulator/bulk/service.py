@@ -147,15 +147,23 @@ def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, s
         records = found[(query.insurer_number, query.number, query.birthdate)]
         outcomes.append((seq, search, rules.confirm_by_insurance_card(
             records, query=query, as_of=as_of), None))
-    persons = {q.person_id for _, _, c, _ in outcomes if c for q in c.results}
-    numbers = repo.reference_numbers(institution=job.institution, person_ids=sorted(persons))
+    persons = sorted({q.person_id for _, _, c, _ in outcomes if c for q in c.results})
+    numbers = repo.reference_numbers(institution=job.institution, person_ids=persons)
+    previous = repo.last_confirmations(institution=job.institution, person_ids=persons,
+                                       before=as_of)
     units, audits = [], []
     for seq, search, confirmation, error in outcomes:
         if confirmation is not None:
             shown = [q.person_id for q in confirmation.results]
+            records = found[(confirmation.query.insurer_number, confirmation.query.number,
+                             confirmation.query.birthdate)]
             own = tuple((p, numbers[p]) for p in shown if p in numbers)
-            if own:
-                confirmation = replace(confirmation, reference_numbers=own)
+            unchanged = tuple(p for p in shown if not rules.limit_certificate_changed(
+                records, person_id=p, day=confirmation.query.confirm_date, as_of=as_of,
+                previous=previous.get(p)))
+            if own or unchanged:
+                confirmation = replace(confirmation, reference_numbers=own,
+                                       limit_unchanged=unchanged)
             audits += [AuditEntry(as_of, job.institution, "qualification", "bulk",
                                   person_id=person_id, count=len(shown))
                        for person_id in shown or [None]]

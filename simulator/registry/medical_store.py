@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from . import orm
 from .medical import (
@@ -130,6 +130,19 @@ class MedicalQueries:
         return {row.person_id: row.number for row in rows}
 
     # -- audit -------------------------------------------------------------------------------
+
+    def last_confirmations(self, *, institution: str, person_ids: list[int],
+                           before: dt.datetime) -> dict[int, dt.datetime]:
+        """When ``institution`` last confirmed each of ``person_ids``' qualification (any route,
+        answered) before ``before``; persons it never confirmed are absent (one query)."""
+        if not person_ids:
+            return {}
+        rows = self.connection.execute(
+            select(_a.c.person_id, func.max(_a.c.at).label("at"))
+            .where(_a.c.institution_code == institution, _a.c.kind == "qualification",
+                   _a.c.outcome == "ok", _a.c.person_id.in_(person_ids), _a.c.at < before)
+            .group_by(_a.c.person_id))
+        return {row.person_id: row.at for row in rows}
 
     def add_audit(self, entry: AuditEntry) -> int:
         values = {name: getattr(entry, name) for name in _AUDIT_FIELDS}

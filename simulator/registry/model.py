@@ -289,7 +289,9 @@ class Confirmation:
     (ProcessExecutionTime); ``consent_time`` is set when the 限度額 consent was given.
     ``consents`` are the consent groups the result carries (the card route: what the patient
     chose on the reader); ``reference_numbers`` the asking institution's 照会番号, as
-    ``(person_id, 照会番号)`` for each person shown who has one.
+    ``(person_id, 照会番号)`` for each person shown who has one; ``limit_unchanged`` (bulk
+    results) the persons whose 限度額 certificates are unchanged since the institution's
+    previous confirmation (:func:`~.rules.limit_certificate_changed`).
     """
 
     validity: Validity
@@ -298,10 +300,16 @@ class Confirmation:
     results: tuple[Qualification, ...] = field(default=())
     consents: tuple[ConsentShown, ...] = ()
     reference_numbers: tuple[tuple[int, str], ...] = ()
+    limit_unchanged: tuple[int, ...] = ()
 
     def reference_number_of(self, person_id: int) -> str | None:
         """The 照会番号 to show on the result of ``person_id``."""
         return dict(self.reference_numbers).get(person_id)
+
+    def limit_changed(self, person_id: int) -> str:
+        """LimitApplicationCertificateChanged (OQSCD014) of ``person_id``'s result: 0 変更なし
+        when known unchanged, else 1 変更あり または 判定不能."""
+        return "0" if person_id in self.limit_unchanged else "1"
 
     @property
     def consent_time(self) -> dt.datetime | None:

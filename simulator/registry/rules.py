@@ -27,7 +27,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import groupby
 
-from .model import Confirmation, InsuranceCardQuery, PersonQuery, Qualification, Validity
+from .model import (
+    JST,
+    Confirmation,
+    InsuranceCardQuery,
+    LimitCertificate,
+    PersonQuery,
+    Qualification,
+    Validity,
+)
 
 __all__ = [
     "is_visible",
@@ -38,6 +46,8 @@ __all__ = [
     "confirm_by_insurance_card",
     "confirm_by_person",
     "identify",
+    "limits_in_force",
+    "limit_certificate_changed",
 ]
 
 
@@ -81,12 +91,12 @@ def shown(record: Qualification, *, day: dt.date, limit_consent: bool) -> Qualif
 
     Certificates are those valid on ``day``; 限度額適用認定証 only with the patient's consent.
     """
-    return replace(
-        record,
-        elderly=tuple(c for c in record.elderly if c.valid_on(day)),
-        limits=tuple(c for c in record.limits if c.valid_on(day)) if limit_consent else (),
-        specific_diseases=tuple(c for c in record.specific_diseases if c.valid_on(day)),
-    )
+    elderly = tuple(c for c in record.elderly if c.valid_on(day))
+    limits = tuple(c for c in record.limits if c.valid_on(day)) if limit_consent else ()
+    diseases = tuple(c for c in record.specific_diseases if c.valid_on(day))
+    if (elderly, limits, diseases) == (record.elderly, record.limits, record.specific_diseases):
+        return record  # most records carry no certificate: no copy (the bulk job's hot path)
+    return replace(record, elderly=elderly, limits=limits, specific_diseases=diseases)
 
 
 def _pick(candidates: Sequence[Qualification], day: dt.date) -> Qualification:
@@ -187,3 +197,35 @@ def identify(
         and (symbol is None or r.symbol == symbol) and (branch is None or r.branch == branch)
     }
     return sorted(found)
+
+
+def limits_in_force(records: Iterable[Qualification], *, person_id: int, day: dt.date,
+                    as_of: dt.datetime) -> frozenset[LimitCertificate]:
+    """The person's 限度額適用認定証 in force on ``day``, as OQS knows them at ``as_of``."""
+    return frozenset(
+        certificate
+        for record in visible_records(records, as_of=as_of)
+        if record.person_id == person_id and record.valid_on(day)
+        for certificate in record.limits if certificate.valid_on(day)
+    )
+
+
+def limit_certificate_changed(records: Iterable[Qualification], *, person_id: int,
+                              day: dt.date, as_of: dt.datetime,
+                              previous: dt.datetime | None) -> bool:
+    """限度額適用認定証情報変更有無 (OQSCD014) of a person in a bulk result.
+
+    A bulk result never carries the certificate (no consent is given at a bulk upload); it
+    tells the hospital whether to ask for it at the visit. ``previous`` is when the institution
+    last confirmed the person (any route). True — 1 変更あり または 判定不能 — when there was
+    no such confirmation, or when the certificates in force on its day, as known then, differ
+    from those in force on ``day`` as known at ``as_of``; False — 0 変更なし — otherwise.
+    """
+    if previous is None:
+        return True
+    records = [r for r in records if r.person_id == person_id]
+    if not any(r.limits for r in records):
+        return False  # no certificate in any version of any record: none then, none now
+    before = limits_in_force(records, person_id=person_id,
+                             day=previous.astimezone(JST).date(), as_of=previous)
+    return before != limits_in_force(records, person_id=person_id, day=day, as_of=as_of)

@@ -16,6 +16,7 @@ from simulator import create_app
 from simulator.clock import FixedClock
 from simulator.jobs import run_job
 from simulator.registry import orm
+from simulator.registry.model import JST
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login
 
@@ -64,7 +65,8 @@ def upload(client, token: str, items: list[dict]) -> str:
     assert response.status_code == 200, response.data
     assert response.headers["X-OQS-File-Name"] == "OQSmuquc01res_20260401090000001.xml"
     root = etree.fromstring(response.data)
-    assert root.findtext("MessageBody/ReceptionDateTime") == "20260401090000"
+    now = client.application.extensions["oqs"].clock.now().astimezone(JST)
+    assert root.findtext("MessageBody/ReceptionDateTime") == f"{now:%Y%m%d%H%M%S}"
     return root.findtext("MessageBody/ReceptionNumber")
 
 
@@ -112,6 +114,41 @@ def test_upload_then_processing_then_every_unit_with_its_counts(oqs) -> None:
     first = units[0].find("ResultOfQualificationConfirmation")
     assert first.findtext("Name") == "●橋　德子"  # 髙 outside the character set, as single
     assert first.find("LimitApplicationCertificateRelatedConsFlg") is None  # the subset only
+
+
+def limit_flags(root: etree._Element) -> dict[str, list[str]]:
+    return {u.findtext("QualificationConfirmSearchInfo/ArbitraryIdentifier"):
+            [r.findtext("LimitApplicationCertificateChanged")
+             for r in u.findall("ResultOfQualificationConfirmation")]
+            for u in root.findall("MessageBody/BulkConfirmUnit")}
+
+
+def test_limit_certificate_changed_is_unknown_first_then_judged_from_the_last_look(oqs) -> None:
+    """OQSCD014: 1 (判定不能) for persons this clinic never confirmed; 0 once it has and the
+    限度額 certificates in force are the same. Every route's confirmation counts."""
+    token = login(oqs)
+    first = upload(oqs, token, items_of_every_validity())
+    run_bulk(oqs)
+    assert limit_flags(fetch(oqs, token, first)) == {
+        "patient-1": ["1"], "patient-2": ["1"], "patient-3": ["1"], "patient-4": [],
+        "patient-5": ["1", "1"]}
+
+    oqs.application.extensions["oqs"].clock.advance(dt.timedelta(hours=1))
+    other = login(oqs, "dental")  # a clinic that never looked: still 判定不能 for it
+    second = upload(oqs, token, items_of_every_validity())
+    response = post(oqs, UPLOAD, upload_xml(items_of_every_validity(),
+                                            institution=world.DENTAL.code), other)
+    theirs = etree.fromstring(response.data).findtext("MessageBody/ReceptionNumber")
+    run_bulk(oqs)
+    assert limit_flags(fetch(oqs, token, second)) == {
+        "patient-1": ["0"], "patient-2": ["0"], "patient-3": ["0"], "patient-4": [],
+        "patient-5": ["0", "0"]}
+    assert limit_flags(fetch(oqs, other, theirs, institution=world.DENTAL.code))[
+        "patient-1"] == ["1"]
+    first_result = fetch(oqs, token, second).find(
+        "MessageBody/BulkConfirmUnit/ResultOfQualificationConfirmation")
+    assert first_result.find("LimitApplicationCertificateRelatedInfo") is None  # never given
+    assert first_result[-1].tag == "LimitApplicationCertificateChanged"
 
 
 def test_a_second_run_processes_nothing_and_duplicates_nothing(oqs) -> None:

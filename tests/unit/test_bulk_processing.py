@@ -35,6 +35,9 @@ class FakeRepo:
     def reference_numbers(self, *, institution, person_ids):
         return {}
 
+    def last_confirmations(self, *, institution, person_ids, before):
+        return {}
+
     def save_bulk_units(self, job_id, units):
         stored = 0
         for seq, unit, _ in list(units)[self.taken_by_another:]:

@@ -6,7 +6,8 @@ inside one QualificationConfirmSearchInfo) is kept with a ``MALFORMED`` note and
 error unit when processed: only a broken envelope refuses the file.
 
 A unit's ResultOfQualificationConfirmation is the reference's subset (card, insurer, name, sex,
-birthdate, address, dates, ratio, 未就学, reason of loss, insurer name, 高齢受給者証); the
+birthdate, address, dates, ratio, 未就学, reason of loss, insurer name, 高齢受給者証) and
+LimitApplicationCertificateChanged (OQSCD014; never the certificate itself); the
 ReferenceNumber stands at the unit level.
 """
 
@@ -105,7 +106,10 @@ def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
     return branch("BulkConfirmUnit", [
         echo, leaf("ProcessingResultStatus", "1"),
         leaf("QualificationValidity", confirmation.validity.value),
-        *[branch("ResultOfQualificationConfirmation", core_fields(q)) for q in results],
+        *[branch("ResultOfQualificationConfirmation", [
+            *core_fields(q),
+            leaf("LimitApplicationCertificateChanged", confirmation.limit_changed(q.person_id)),
+        ]) for q in results],
         leaf("ReferenceNumber", number),
     ])
 
