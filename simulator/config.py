@@ -74,7 +74,7 @@ _INTEGERS = {
     "bulk_max_items": (1, 1_000_000),
     "bulk_items_per_run": (1, 10_000_000),
     "bulk_retention_hours": (1, 24 * 366),
-    "bulk_batch_items": (1, 100_000),
+    "bulk_batch_items": (1, 5_000),  # 3 bound values an item: under every driver's limit
 }
 _OPTIONAL = {"admin_token", "secret_key"}
 _CHOICES = {

@@ -58,7 +58,7 @@ class BulkQueries:
         rows = self.connection.execute(
             select(_i.c.seq, _i.c.search).where(_i.c.job_id == job_id, _i.c.unit.is_(None))
             .order_by(_i.c.seq).limit(limit))
-        return [(row.seq, dict(row.search)) for row in rows]
+        return [(seq, search) for seq, search in rows]  # a fresh dict per row (JSON)
 
     def save_bulk_units(self, job_id: int, units: Iterable[tuple[int, Any, bool]]) -> int:
         """Store each item's unit (seq, unit, normal) unless it has one already; return how
@@ -88,7 +88,7 @@ class BulkQueries:
         """Every item's (unit, normal), in file order."""
         rows = self.connection.execute(
             select(_i.c.unit, _i.c.normal).where(_i.c.job_id == job_id).order_by(_i.c.seq))
-        return [(row.unit, bool(row.normal)) for row in rows]
+        return [(unit, bool(normal)) for unit, normal in rows]
 
 
 def _job(row: Any) -> BulkJob:

@@ -270,7 +270,7 @@ def _check_card_field(value: str, field: str) -> None:
         raise InvalidInput(
             field, f"must be at most {CARD_FIELD_MAX_LENGTH} characters, got {len(value)}"
         )
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    if not value.isprintable() and any(unicodedata.category(char) == "Cc" for char in value):
         raise InvalidInput(field, "must not contain control characters")
 
 

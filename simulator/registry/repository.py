@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..bulk.store import BulkQueries
 from ..disaster_mode.store import DisasterQueries, EmergencyQueries
@@ -57,6 +58,13 @@ _CANDIDATES = _RECORDS.where(
 
 _PERSON_RECORDS = _RECORDS.where(_q.c.person_id == bindparam("person_id"))
 
+# The persons with a record under one insurer and any of many 番号 (a bulk job's batch).
+_NAMED_BY_INSURER = (
+    select(_q.c.person_id, _q.c.number, _q.c.birthdate)
+    .where(_q.c.insurer_number == bindparam("insurer"))
+    .where(_q.c.number.in_(bindparam("numbers", expanding=True)))
+)
+
 
 def _dates(raw: Any, *names: str) -> dict[str, Any]:
     return {k: (dt.date.fromisoformat(v) if k in names and v else v) for k, v in raw.items()}
@@ -77,40 +85,53 @@ def _certificate_json(certs: Iterable[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _qualification(row: Any, holds: tuple[Hold, ...]) -> Qualification:
+_FAMILY = {member.value: member for member in Family}
+_SEX = {member.value: member for member in Sex}
+_REASON = {member.value: member for member in ReasonOfLoss}
+
+
+@lru_cache(maxsize=4096)
+def _insurer(number: str, name: str, kind: str) -> Insurer:
+    return Insurer(number, name, InsurerKind(kind))
+
+
+def _qualification(row: Mapping[str, Any], holds: tuple[Hold, ...]) -> Qualification:
+    """A record from a row of ``_RECORDS`` read as a dict (a SQLAlchemy ``Row`` attribute costs
+    ten times a dict key: a bulk job's batch reads thousands of rows)."""
+    sex2, reason = row["sex2"], row["reason_of_loss"]
     return Qualification(
-        id=row.id,
-        person_id=row.person_id,
-        insurer=Insurer(row.insurer_number, row.insurer_name, InsurerKind(row.insurer_kind)),
-        number=row.number,
-        symbol=row.symbol,
-        branch=row.branch,
-        family=Family(row.family),
-        card_class=row.card_class,
-        name=row.name,
-        kana=row.kana,
-        birthdate=row.birthdate,
-        sex=Sex(row.sex),
-        sex2=Sex(row.sex2) if row.sex2 else None,
-        address=row.address,
-        post_number=row.post_number,
-        insured_name=row.insured_name,
-        name_other=row.name_other,
-        kana_other=row.kana_other,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        acquired_on=row.acquired_on,
-        reason_of_loss=ReasonOfLoss(row.reason_of_loss) if row.reason_of_loss else None,
-        registered_at=row.registered_at,
-        loss_registered_at=row.loss_registered_at,
-        card_issued_on=row.card_issued_on,
-        card_valid_start=row.card_valid_start,
-        card_valid_end=row.card_valid_end,
-        ratio=row.ratio,
-        preschool=row.preschool,
-        elderly=_certificates(ElderlyCertificate, row.elderly),
-        limits=_certificates(LimitCertificate, row.limits),
-        specific_diseases=_certificates(SpecificDiseaseCertificate, row.specific_diseases),
+        id=row["id"],
+        person_id=row["person_id"],
+        insurer=_insurer(row["insurer_number"], row["insurer_name"], row["insurer_kind"]),
+        number=row["number"],
+        symbol=row["symbol"],
+        branch=row["branch"],
+        family=_FAMILY[row["family"]],
+        card_class=row["card_class"],
+        name=row["name"],
+        kana=row["kana"],
+        birthdate=row["birthdate"],
+        sex=_SEX[row["sex"]],
+        sex2=_SEX[sex2] if sex2 else None,
+        address=row["address"],
+        post_number=row["post_number"],
+        insured_name=row["insured_name"],
+        name_other=row["name_other"],
+        kana_other=row["kana_other"],
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        acquired_on=row["acquired_on"],
+        reason_of_loss=_REASON[reason] if reason else None,
+        registered_at=row["registered_at"],
+        loss_registered_at=row["loss_registered_at"],
+        card_issued_on=row["card_issued_on"],
+        card_valid_start=row["card_valid_start"],
+        card_valid_end=row["card_valid_end"],
+        ratio=row["ratio"],
+        preschool=row["preschool"],
+        elderly=_certificates(ElderlyCertificate, row["elderly"]),
+        limits=_certificates(LimitCertificate, row["limits"]),
+        specific_diseases=_certificates(SpecificDiseaseCertificate, row["specific_diseases"]),
         holds=holds,
     )
 
@@ -172,24 +193,31 @@ class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQuerie
     def candidates_many(
         self, keys: Iterable[tuple[str, str, dt.date]]
     ) -> dict[tuple[str, str, dt.date], list[Qualification]]:
-        """:meth:`candidates` for many (insurer, 番号, 生年月日) keys in two queries (a bulk
-        job's batch); every key given is in the answer."""
-        wanted = set(keys)
-        if not wanted:
-            return {}
-        hits = self.connection.execute(
-            select(_q.c.person_id, _q.c.insurer_number, _q.c.number, _q.c.birthdate)
-            .where(tuple_(_q.c.insurer_number, _q.c.number, _q.c.birthdate).in_(wanted))).all()
-        persons: dict[tuple[str, str, dt.date], set[int]] = {key: set() for key in wanted}
-        for hit in hits:
-            persons[(hit.insurer_number, hit.number, hit.birthdate)].add(hit.person_id)
+        """:meth:`candidates` for many (insurer, 番号, 生年月日) keys (a bulk job's batch):
+        one query per insurer names the persons, one more reads their records; every key
+        given is in the answer.
+
+        Per insurer, ``insurer = ? AND 番号 IN (...)`` is looked up in the (insurer, 番号,
+        生年月日) index on SQLite and PostgreSQL alike; a row-value IN over the three columns
+        makes SQLite scan the whole index instead.
+        """
+        persons: dict[tuple[str, str, dt.date], set[int]] = {key: set() for key in keys}
+        numbers: dict[str, set[str]] = {}
+        for insurer, number, _ in persons:
+            numbers.setdefault(insurer, set()).add(number)
+        for insurer, wanted in numbers.items():
+            hits = self.connection.execute(
+                _NAMED_BY_INSURER, {"insurer": insurer, "numbers": sorted(wanted)})
+            for person_id, number, birthdate in hits:
+                if (insurer, number, birthdate) in persons:
+                    persons[(insurer, number, birthdate)].add(person_id)
         everyone = sorted({p for ids in persons.values() for p in ids})
         rows = self.connection.execute(_RECORDS.where(_q.c.person_id.in_(everyone))).all() \
             if everyone else []
         by_person: dict[int, list[Qualification]] = {}
         for record in _group_holds(rows):
             by_person.setdefault(record.person_id, []).append(record)
-        return {key: [r for p in sorted(ids) for r in by_person.get(p, [])]
+        return {key: [r for p in sorted(ids) for r in by_person[p]]
                 for key, ids in persons.items()}
 
     def counts(self) -> dict[str, int]:
@@ -337,13 +365,18 @@ def _person(row: Any) -> Person:
 
 
 def _group_holds(rows: Sequence[Any]) -> list[Qualification]:
+    """Records from ``_RECORDS`` rows (one row per hold, in record order)."""
+    if not rows:
+        return []
+    names = tuple(rows[0]._fields)
+    values = [dict(zip(names, row, strict=True)) for row in rows]
     records: list[Qualification] = []
     pending: list[Hold] = []
-    for index, row in enumerate(rows):
-        if row.hold_id is not None:
-            pending.append(Hold(row.held_from, row.held_until, row.hold_reason, row.hold_id))
-        last_of_record = index + 1 == len(rows) or rows[index + 1].id != row.id
-        if last_of_record:
+    for index, row in enumerate(values):
+        if row["hold_id"] is not None:
+            pending.append(Hold(row["held_from"], row["held_until"], row["hold_reason"],
+                                row["hold_id"]))
+        if index + 1 == len(values) or values[index + 1]["id"] != row["id"]:
             records.append(_qualification(row, tuple(pending)))
             pending = []
     return records

@@ -135,7 +135,7 @@ def read_single_request(root: etree._Element) -> SingleRequest:
 
 
 def _date(value: dt.date | None) -> str | None:
-    return None if value is None else value.strftime("%Y%m%d")
+    return None if value is None else value.isoformat().replace("-", "")  # 3× strftime
 
 
 def _instant(value: dt.datetime) -> str:

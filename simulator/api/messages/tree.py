@@ -65,7 +65,7 @@ def _xml_text(node: Node | Raw, charset: Charset) -> str:
         if "&" in escaped or "<" in escaped or ">" in escaped:
             escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return f"<{tag}>{escaped}</{tag}>"
-    return f"<{tag}>{''.join(_xml_text(child, charset) for child in value)}</{tag}>"
+    return f"<{tag}>{''.join([_xml_text(child, charset) for child in value])}</{tag}>"
 
 
 def fragment(node: Node, charset: Charset) -> Raw:
