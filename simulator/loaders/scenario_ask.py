@@ -5,7 +5,11 @@
   (held in memory by the checker, never stored), then present (or register);
 - ``drug`` / ``checkup``: the XML file interface (``YZKsiquc01req_`` / ``TKKsiquc01req_``),
   identifying the person by the items of the insurance card they hold at business now;
-- ``disaster_search``: the terminal's search without a card (``/oqs/emergency/search``).
+- ``disaster_search``: the terminal's search without a card (``/oqs/emergency/search``);
+- ``bulk``: 一括照会 through the file interface. An expectation with ``items`` uploads them
+  (``OQSmuquc01req_``) and downloads at once (``OQSmuquc02req_``: 処理中 until the job runs);
+  one without downloads the upload named ``reception``, after the ``bulk_queries`` job has
+  run as the scheduler would have by then (``process: false``: it has not, still 処理中).
 
 Every summary carries ``http``, the HTTP status the client got (an injected fault may answer
 a bare 503 or a 504 with no OQS message at all).
@@ -22,13 +26,14 @@ from xml.etree import ElementTree
 
 from ..api.messages.encoding import UTF8
 from ..api.messages.tree import to_xml
+from ..jobs import run_job
 from ..pki.jpki import sign_nonce
 from ..registry import rules
 from ..registry.errors import InvalidInput
 from ..registry.identifiers import format_insurer_number
 from ..registry.model import JST
 
-__all__ = ["Asker", "summarize", "search_summary"]
+__all__ = ["Asker", "summarize", "search_summary", "bulk_summary"]
 
 LOGIN = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
 SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
@@ -142,6 +147,7 @@ class Asker:
         self.bundles = bundles  # person handle → card bundle (key in memory only)
         self.tokens: dict[str, str] = {}
         self.files = 0
+        self.receptions: dict[str, str | None] = {}  # upload handle → 受付番号 (None: refused)
 
     def ask(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
         route = query["route"]
@@ -151,6 +157,8 @@ class Asker:
             return self._card(institution, query)
         if route == "disaster_search":
             return self._search(institution, query)
+        if route == "bulk":
+            return self._bulk(institution, query)
         return self._medical(institution, query)
 
     def login(self, institution: str) -> None:
@@ -236,7 +244,10 @@ class Asker:
 
     # -- drug and checkup information --------------------------------------------------------
 
-    def _keys(self, query: Mapping[str, Any]) -> dict[str, str | None]:
+    def _keys(self, query: Mapping[str, Any], *, field: str = "query.person"
+              ) -> dict[str, Any]:
+        """The insurance-card items of the query, or of the card the person holds at business
+        now (the record OQS shows valid today, else the latest it shows)."""
         if "person" not in query:
             return {k: query.get(k) for k in ("insurer", "symbol", "number", "branch")}
         now = self.runtime.clock.now()
@@ -246,11 +257,12 @@ class Asker:
         today = now.astimezone(JST).date()
         held = [r for r in records if r.valid_on(today)] or records
         if not held:
-            raise InvalidInput("query.person", f"{query['person']!r} has no record OQS shows "
-                               f"at {now.isoformat()} to name on a drug/checkup request")
+            raise InvalidInput(field, f"{query['person']!r} has no record OQS shows at "
+                               f"{now.isoformat()} to take the card items from")
         record = max(held, key=lambda r: r.valid_from)
         return {"insurer": record.insurer.number, "symbol": record.symbol,
-                "number": record.number, "branch": record.branch}
+                "number": record.number, "branch": record.branch,
+                "birthdate": record.birthdate.isoformat()}
 
     def _medical(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
         keys = self._keys(query)
@@ -273,12 +285,118 @@ class Asker:
             ("MessageHeader", [(k, v) for k, v in header if v is not None]),
             ("MessageBody", [(k, v) for k, v in body if v is not None]),
         ])
-        self.files += 1
-        prefix = "YZKsiquc01req_" if drug else "TKKsiquc01req_"
-        stamp = self.runtime.clock.now().astimezone(JST).strftime("%Y%m%d%H%M%S")
-        response = self.client.post(f"{FILES}{prefix}{stamp}{self.files:04d}.xml",
-                                     data=to_xml(node, UTF8), headers=self._auth(institution))
+        response = self._file(institution, "YZKsiquc01req_" if drug else "TKKsiquc01req_", node)
         return _medical_summary(response.data, response.status_code)
+
+
+    # -- 一括照会 ------------------------------------------------------------------------------
+
+    def _file(self, institution: str, prefix: str, node) -> Any:
+        self.files += 1
+        stamp = self.runtime.clock.now().astimezone(JST).strftime("%Y%m%d%H%M%S")
+        return self.client.post(f"{FILES}{prefix}{stamp}{self.files:04d}.xml",
+                                data=to_xml(node, UTF8), headers=self._auth(institution))
+
+    def _bulk_item(self, index: int, item: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if "person" in item:
+            keys = self._keys(item, field=f"query.items[{index}].person")
+            identifier = item.get("id", item["person"])
+        else:
+            keys, identifier = item, item.get("id", f"item-{index + 1}")
+        search = [
+            ("InsurerNumber", keys["insurer"]),
+            ("InsuredCardSymbol", keys.get("symbol")),
+            ("InsuredIdentificationNumber", keys["number"]),
+            ("InsuredBranchNumber", keys.get("branch")),
+            ("Birthdate", _compact(str(keys["birthdate"]))),
+            ("ArbitraryIdentifier", identifier),
+        ]
+        return [(k, v) for k, v in search if v is not None]
+
+    def _bulk(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
+        handle = query["reception"]
+        if "items" in query:
+            node = ("XmlMsg", [
+                ("MessageHeader", [
+                    ("QualificationConfirmationDate", _compact(query["date"])),
+                    ("MedicalInstitutionCode", institution),
+                    ("ArbitraryFileIdentifier", handle)]),
+                ("MessageBody", [("QualificationConfirmSearchInfo", self._bulk_item(i, item))
+                                 for i, item in enumerate(query["items"])]),
+            ])
+            response = self._file(institution, "OQSmuquc01req_", node)
+            answer = bulk_summary(response.data, response.status_code)
+            number = answer.pop("reception_number")
+            self.receptions[handle] = number
+            if number is None:  # the upload itself was refused: that is the answer
+                return answer
+        elif handle not in self.receptions:
+            raise InvalidInput("query.reception",
+                               f"no upload named {handle!r} before this expectation")
+        elif self.receptions[handle] is None:
+            raise InvalidInput("query.reception",
+                               f"the upload named {handle!r} was refused: nothing to download")
+        elif query.get("process", True):
+            run_job("bulk_queries", engine=self.runtime.engine, clock=self.runtime.clock,
+                    settings=self.runtime.settings)
+        node = ("XmlMsg", [("MessageHeader", [("MedicalInstitutionCode", institution)]),
+                           ("MessageBody", [("ReceptionNumber", self.receptions[handle])])])
+        response = self._file(institution, "OQSmuquc02req_", node)
+        answer = bulk_summary(response.data, response.status_code)
+        answer.pop("reception_number")
+        return answer
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _unit_summary(unit: ElementTree.Element) -> dict[str, Any]:
+    results = unit.findall("ResultOfQualificationConfirmation")
+    first = results[0] if results else ElementTree.Element("none")
+    return {
+        "status": unit.findtext("ProcessingResultStatus"),
+        "code": unit.findtext("ProcessingResultCode"),
+        "validity": unit.findtext("QualificationValidity"),
+        "results": len(results),
+        "insurer": (first.findtext("InsurerNumber") or "").strip() or None,
+        "name": first.findtext("Name"),
+        "reason_of_loss": first.findtext("ReasonOfLoss"),
+        "limit_changed": first.findtext("LimitApplicationCertificateChanged"),
+        "reference_number": unit.findtext("ReferenceNumber"),
+    }
+
+
+def bulk_summary(content: bytes, http_status: int) -> dict[str, Any]:
+    """The comparable keys of a 一括照会 answer (``01res``, ``02res`` or ``.err``)."""
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        return {"http": http_status, "ok": False, "segment": None, "code": None,
+                "reception_number": None}
+    header = root.find("MessageHeader")
+    header = header if header is not None else ElementTree.Element("MessageHeader")
+    segment = header.findtext("SegmentOfResult")
+    units = root.findall("MessageBody/BulkConfirmUnit")
+    validities: dict[str, int] = {}
+    for unit in units:
+        validity = unit.findtext("QualificationValidity")
+        if validity:
+            validities[validity] = validities.get(validity, 0) + 1
+    return {
+        "http": http_status,
+        "segment": segment,
+        "code": header.findtext("ErrorCode"),
+        "ok": http_status == 200 and segment == "1",
+        "reception_number": root.findtext("MessageBody/ReceptionNumber")
+                            or header.findtext("ReceptionNumber"),
+        "processed": _count(header.findtext("NumberOfProcessingResult")),
+        "normal": _count(header.findtext("NumberOfNormalProcessing")),
+        "errors": _count(header.findtext("NumberOfError")),
+        "validities": validities,
+        "units": {unit.findtext("QualificationConfirmSearchInfo/ArbitraryIdentifier")
+                  or f"#{n + 1}": _unit_summary(unit) for n, unit in enumerate(units)},
+    }
 
 
 def _month(value: str | None) -> str | None:

@@ -49,15 +49,25 @@ class Outcome:
 
     @property
     def differences(self) -> list[str]:
-        return [
-            f"{key}: expected {want!r}, got {self.actual.get(key)!r}"
-            for key, want in self.expected.items()
-            if self.actual.get(key) != want
-        ]
+        return _differences(self.expected, self.actual)
 
     @property
     def ok(self) -> bool:
         return not self.differences
+
+
+def _differences(expected: Mapping[str, Any], actual: Mapping[str, Any],
+                 prefix: str = "") -> list[str]:
+    """Only the keys given are compared, at every level: a mapping expected (a bulk result's
+    ``units`` or ``validities``) is compared key by key with the mapping that came back."""
+    found = []
+    for key, want in expected.items():
+        got = actual.get(key)
+        if isinstance(want, Mapping) and isinstance(got, Mapping):
+            found += _differences(want, got, f"{prefix}{key}.")
+        elif got != want:
+            found.append(f"{prefix}{key}: expected {want!r}, got {got!r}")
+    return found
 
 
 @dataclass
@@ -195,8 +205,12 @@ def check_files(paths: Iterable[Path]) -> list[FileReport]:
 
 
 def _describe(query: Mapping[str, Any]) -> str:
-    keys = [k for k in ("person", "insurer", "symbol", "number", "branch", "date") if k in query]
-    return " ".join(f"{k}={query[k]}" for k in keys)
+    keys = [k for k in ("person", "reception", "insurer", "symbol", "number", "branch", "date")
+            if k in query]
+    words = [f"{k}={query[k]}" for k in keys]
+    if "items" in query:
+        words.append(f"items={len(query['items'])}")
+    return " ".join(words)
 
 
 def render_table(reports: list[FileReport]) -> str:
