@@ -15,6 +15,7 @@ def _on_sqlite_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # up to 64 MiB of pages (default 2 MiB)
     cursor.close()
 
 
