@@ -8,8 +8,9 @@
 - ``disaster_search``: the terminal's search without a card (``/oqs/emergency/search``);
 - ``bulk``: 一括照会 through the file interface. An expectation with ``items`` uploads them
   (``OQSmuquc01req_``) and downloads at once (``OQSmuquc02req_``: 処理中 until the job runs);
-  one without downloads the upload named ``reception``, after the ``bulk_queries`` job has
-  run as the scheduler would have by then (``process: false``: it has not, still 処理中).
+  one without downloads the upload named ``reception`` after running the ``bulk_queries`` job
+  at the expectation's instant, so the units tell what OQS knows then (``process: false``:
+  the job has not run, still 処理中).
 
 Every summary carries ``http``, the HTTP status the client got (an injected fault may answer
 a bare 503 or a 504 with no OQS message at all).
@@ -287,7 +288,6 @@ class Asker:
         ])
         response = self._file(institution, "YZKsiquc01req_" if drug else "TKKsiquc01req_", node)
         return _medical_summary(response.data, response.status_code)
-
 
     # -- 一括照会 ------------------------------------------------------------------------------
 
