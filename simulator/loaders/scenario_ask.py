@@ -309,16 +309,36 @@ class Asker:
             ("InsuredIdentificationNumber", keys["number"]),
             ("InsuredBranchNumber", keys.get("branch")),
             ("Birthdate", _compact(str(keys["birthdate"]))),
+            ("LimitApplicationCertificateRelatedConsFlg",
+             None if "limit_consent" not in item else "1" if item["limit_consent"] else "0"),
             ("ArbitraryIdentifier", identifier),
         ]
         return [(k, v) for k, v in search if v is not None]
+
+    @staticmethod
+    def _bulk_date(query: Mapping[str, Any]) -> str:
+        """The upload's one QualificationConfirmationDate: the query's ``date``, else the one
+        its items (insurance-card queries) share."""
+        date = query.get("date")
+        for index, item in enumerate(query["items"]):
+            if "date" not in item:
+                continue
+            if date is None:
+                date = item["date"]
+            elif str(item["date"]) != str(date):
+                raise InvalidInput(f"query.items[{index}].date",
+                                   f"{item['date']} differs from {date}: an upload has one "
+                                   "QualificationConfirmationDate")
+        if date is None:
+            raise InvalidInput("query.date", "give the upload's confirmation date")
+        return str(date)
 
     def _bulk(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
         handle = query["reception"]
         if "items" in query:
             node = ("XmlMsg", [
                 ("MessageHeader", [
-                    ("QualificationConfirmationDate", _compact(query["date"])),
+                    ("QualificationConfirmationDate", _compact(self._bulk_date(query))),
                     ("MedicalInstitutionCode", institution),
                     ("ArbitraryFileIdentifier", handle)]),
                 ("MessageBody", [("QualificationConfirmSearchInfo", self._bulk_item(i, item))

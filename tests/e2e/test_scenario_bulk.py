@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simulator.loaders.scenario_ask import Asker
 from simulator.loaders.scenario_check import _differences, check_files, render_table
 
 BASE = """\
@@ -146,3 +147,40 @@ def test_only_the_keys_given_are_compared_at_every_level() -> None:
         "validities.2: expected 1, got None"]
     assert _differences({"units": {"a": "x"}}, actual) == [
         "units.a: expected 'x', got {'validity': '1', 'results': 1}"]
+
+
+def test_items_may_be_insurance_card_queries_sharing_their_date(tmp_path) -> None:
+    """DESIGN §5: a bulk's items are insurance-card queries; their one ``date`` is the
+    upload's QualificationConfirmationDate when the query gives none."""
+    text = BASE.replace("      date: 2026-06-02\n", "").replace(
+        '- {id: nobody, insurer: "06139992", number: "0000", birthdate: 1985-05-10}',
+        '- {id: nobody, insurer: "06139992", number: "0000", birthdate: 1985-05-10,'
+        ' date: 2026-06-02}')
+
+    report = check(tmp_path, text)
+
+    assert report.ok, render_table([report])
+
+
+def test_items_with_two_dates_are_an_error_naming_the_item(tmp_path) -> None:
+    text = BASE.replace(
+        '- {id: nobody, insurer: "06139992", number: "0000", birthdate: 1985-05-10}',
+        '- {id: nobody, insurer: "06139992", number: "0000", birthdate: 1985-05-10,'
+        ' date: 2026-06-03}')
+
+    report = check(tmp_path, text)
+
+    assert "expect[0].query.items[1].date" in report.error
+    assert "one QualificationConfirmationDate" in report.error
+
+
+def test_an_item_carries_the_limit_consent_flag_when_given() -> None:
+    asker = Asker(client=None, runtime=None, scenario="x", passwords={}, bundles={})
+    item = {"insurer": "06139992", "number": "0000", "birthdate": "1985-05-10"}
+
+    assert ("LimitApplicationCertificateRelatedConsFlg", "1") in asker._bulk_item(
+        0, {**item, "limit_consent": True})
+    assert ("LimitApplicationCertificateRelatedConsFlg", "0") in asker._bulk_item(
+        0, {**item, "limit_consent": False})
+    assert [k for k, _ in asker._bulk_item(0, item)] == [
+        "InsurerNumber", "InsuredIdentificationNumber", "Birthdate", "ArbitraryIdentifier"]
