@@ -14,9 +14,11 @@ entry twice) and stops. Nothing is lost and nothing is stored twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -172,6 +174,20 @@ def _evaluate(repo: Repository, job: BulkJob, batch: list[tuple[int, dict[str, s
     return units, audits
 
 
+@contextlib.contextmanager
+def _cycles_collected_after() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs. A batch allocates some hundred thousand
+    small objects (records, message nodes, rows) that live until it ends; the collector's
+    passes over them meanwhile free nothing and cost about a tenth of the job's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def process_pending(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, render: Render,
                     limit: int, batch: int = 2000,
                     retention: dt.timedelta = dt.timedelta(days=7)) -> int:
@@ -183,7 +199,7 @@ def process_pending(*, uow_factory: Callable[[], UnitOfWork], clock: Clock, rend
     for job in jobs:
         while done < limit:
             wanted = min(batch, limit - done)
-            with uow_factory() as uow:
+            with _cycles_collected_after(), uow_factory() as uow:
                 pending = uow.repo.pending_bulk_items(job.id, wanted)
                 as_of = clock.now()
                 units, audits = _evaluate(uow.repo, job, pending, as_of=as_of, render=render)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+
+import pytest
 
 from simulator.bulk.model import BulkJob
 from simulator.bulk.service import process_pending
@@ -96,3 +99,36 @@ def test_the_limit_caps_the_items_processed_in_one_run() -> None:
 
     assert run(repo, log, limit=2, batch=5) == 2
     assert sorted(repo.units) == [0, 1]
+
+
+class CollectorWatchingRepo(FakeRepo):
+    """Notes whether the cyclic garbage collector runs while a batch is evaluated."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+        self.collector_on: list[bool] = []
+
+    def candidates_many(self, keys):
+        self.collector_on.append(gc.isenabled())
+        if self.fail:
+            raise RuntimeError("the store went away")
+        return super().candidates_many(keys)
+
+
+def test_no_cyclic_collection_during_a_batch_and_it_is_back_after() -> None:
+    repo, log = CollectorWatchingRepo(), []
+
+    run(repo, log, limit=10, batch=2)
+
+    assert repo.collector_on == [False, False]
+    assert gc.isenabled()
+
+
+def test_the_collector_is_back_when_a_batch_fails() -> None:
+    repo, log = CollectorWatchingRepo(fail=True), []
+
+    with pytest.raises(RuntimeError):
+        run(repo, log, limit=10, batch=2)
+
+    assert repo.collector_on == [False] and gc.isenabled()
