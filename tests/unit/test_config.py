@@ -98,8 +98,10 @@ def test_numbers_from_the_environment_become_numbers() -> None:
         ({"OQS_TOKEN_LIFETIME": "0"}, "token_lifetime must be between"),
         ({"OQS_AUTH": "password"}, "auth must be one of token, certificate"),
         ({"OQS_LOG_LEVEL": "loud"}, "log_level must be one of"),
+        ({"OQS_BULK_BATCH_ITEMS": "5001"}, "bulk_batch_items must be between 1 and 5000"),
     ],
-    ids=["not a number", "zero lifetime", "unknown auth mode", "unknown log level"],
+    ids=["not a number", "zero lifetime", "unknown auth mode", "unknown log level",
+         "bulk batch over the bound values a statement may carry"],
 )
 def test_a_bad_value_is_refused_naming_the_setting(environ, message) -> None:
     with pytest.raises(ConfigError, match=message):
