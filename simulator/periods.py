@@ -13,7 +13,8 @@ from typing import Protocol, TypeVar
 from .registry.errors import Conflict
 from .registry.model import JST
 
-__all__ = ["Stoppable", "end_of", "running_at", "period_status", "stopped", "iso_jst"]
+__all__ = ["Stoppable", "StoppablePeriod", "end_of", "running_at", "period_status", "stopped",
+           "iso_jst"]
 
 
 class Stoppable(Protocol):
@@ -34,6 +35,21 @@ def running_at(item: Stoppable, at: dt.datetime) -> bool:
     """Start inclusive, end exclusive; no end: running from its start on."""
     end = end_of(item)
     return item.starts_at <= at and (end is None or at < end)
+
+
+class StoppablePeriod:
+    """Base of a period dataclass (``starts_at``, ``ends_at``, ``ended_at``): when it stops and
+    whether it runs at an instant."""
+
+    __slots__ = ()
+
+    @property
+    def end(self) -> dt.datetime | None:
+        """When it stops (exclusive): the earlier of its planned end and its manual end."""
+        return end_of(self)  # type: ignore[arg-type]
+
+    def active_at(self, at: dt.datetime) -> bool:
+        return running_at(self, at)  # type: ignore[arg-type]
 
 
 def period_status(item: Stoppable, at: dt.datetime) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..periods import end_of, period_status, running_at, stopped
+from ..periods import StoppablePeriod, period_status, stopped
 from ..registry.errors import Conflict, InvalidInput
 
 __all__ = ["EmergencyMode", "active_mode", "new_mode", "ended", "mode_status", "REASON_MAX"]
@@ -24,20 +24,13 @@ REASON_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
-class EmergencyMode:
+class EmergencyMode(StoppablePeriod):
     institution: str  # 医療機関コード
     starts_at: dt.datetime
     ends_at: dt.datetime | None = None  # exclusive; None: until ended
     reason: str = ""
     ended_at: dt.datetime | None = None
     id: int | None = None
-
-    @property
-    def end(self) -> dt.datetime | None:
-        return end_of(self)
-
-    def active_at(self, at: dt.datetime) -> bool:
-        return running_at(self, at)
 
 
 def active_mode(modes: Iterable[EmergencyMode], institution: str,

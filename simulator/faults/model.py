@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..periods import end_of, period_status, running_at
+from ..periods import StoppablePeriod, period_status
 
 __all__ = ["Kind", "Route", "System", "Answer", "Distribution", "Fault", "Effect", "effect",
            "status", "ROUTES"]
@@ -75,7 +75,7 @@ class Distribution(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Fault:
+class Fault(StoppablePeriod):
     name: str
     kind: Kind
     starts_at: dt.datetime
@@ -93,14 +93,6 @@ class Fault:
     seed: int | None = None  # makes the errors of ``rate`` reproducible
     ended_at: dt.datetime | None = None
     id: int | None = None
-
-    @property
-    def end(self) -> dt.datetime | None:
-        """When it stops (exclusive): the earlier of its period's end and its manual end."""
-        return end_of(self)
-
-    def active_at(self, at: dt.datetime) -> bool:
-        return running_at(self, at)
 
     def routes(self) -> frozenset[Route]:
         if self.kind is Kind.MAINTENANCE and self.system is System.JPKI:
