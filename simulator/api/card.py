@@ -21,11 +21,11 @@ from ..faults.model import Route
 from ..registry import card_service
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
-from .common import json_body, register_unexpected, xml_response
+from .common import error_tree, json_body, register_unexpected, xml_response
 from .fault_gate import install
 from .messages.encoding import UTF8
 from .messages.face import face_file_name, face_tree, read_charset, read_presentation
-from .messages.qualification import MY_NUMBER_CARD, envelope_error_tree
+from .messages.qualification import MY_NUMBER_CARD
 from .messages.tree import to_xml
 
 bp = Blueprint("card", __name__, url_prefix="/oqs/card")
@@ -73,16 +73,10 @@ def register():
 
 @bp.errorhandler(OqsError)
 def refused(error: OqsError):
-    runtime = current_runtime()
     charset = g.get("oqs_charset", UTF8)
-    entry = runtime.catalogue[error.code]
-    field = getattr(error, "field", None)
-    message = entry.text(field=field, path=field, detail=getattr(error, "reason", error.message),
-                         limit=getattr(error, "limit", None))
-    node = envelope_error_tree(g.get("oqs_header", {}), result=entry, message=message,
-                               processed_at=runtime.clock.now(), charset=charset,
-                               reference_classification=MY_NUMBER_CARD)
-    status = 500 if error.code == "internal_error" else entry.http
+    node, status = error_tree(error, runtime=current_runtime(), charset=charset,
+                              header=g.get("oqs_header", {}),
+                              reference_classification=MY_NUMBER_CARD)
     response = xml_response(to_xml(node, charset), charset, name="", status=status)
     del response.headers["X-OQS-File-Name"]  # nothing goes to the face folder
     return response

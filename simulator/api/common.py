@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, g, request
 
+from ..codes import ResultCode
 from ..registry import services
-from ..registry.errors import (
-    EncodingError,
-    Forbidden,
-    InvalidInput,
-    MalformedMessage,
-    OqsError,
-    TooLarge,
-)
+from ..registry.errors import Forbidden, InvalidInput, OqsError, TooLarge
 from ..registry.identifiers import parse_date, parse_institution_code
 from ..registry.queries import insurance_card_query
 from ..runtime import Runtime
+from .echo import remember_body
 from .messages.encoding import Charset
+from .messages.jsonbody import decode_json
 from .messages.qualification import (
+    INSURANCE_CARD,
     confirmation_tree,
     envelope_error_tree,
     item_error_tree,
@@ -31,7 +27,7 @@ from .messages.tree import Node
 
 __all__ = [
     "read_body", "json_body", "client_certificate", "check_institution", "answer_single",
-    "error_tree", "register_unexpected",
+    "error_tree", "error_message", "register_unexpected",
 ]
 
 
@@ -42,21 +38,15 @@ def read_body(limit: int) -> bytes:
     body = request.stream.read(limit + 1)
     if len(body) > limit:
         raise TooLarge(limit)
-    return body
+    return remember_body(body)
 
 
 def json_body(limit: int) -> object:
-    """The body as JSON (UTF-8).
+    """The body as JSON (UTF-8, nesting bounded).
 
     :raises EncodingError / MalformedMessage: naming what is wrong.
     """
-    raw = read_body(limit)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise EncodingError("encoding", f"byte {error.start} is not valid UTF-8") from error
-    except json.JSONDecodeError as error:
-        raise MalformedMessage("(document)", f"not JSON: {error.msg} at {error.pos}") from error
+    return decode_json(read_body(limit))
 
 
 def client_certificate(header: str) -> bytes | str | None:
@@ -74,8 +64,7 @@ def check_institution(header, institution: str) -> None:
     """
     code = parse_institution_code(header["MedicalInstitutionCode"]).code
     if code != institution:
-        raise Forbidden(f"MedicalInstitutionCode {code} is not the logged-in institution",
-                        code="institution_mismatch")
+        raise Forbidden(code, code="institution_mismatch")
 
 
 def _check_header(header, institution: str) -> None:
@@ -96,7 +85,7 @@ def answer_single(root, *, institution: str, charset: Charset, runtime: Runtime)
         query = insurance_card_query(request_.search, confirm_date=request_.confirm_date)
     except InvalidInput as error:
         entry = runtime.catalogue[error.code]
-        return item_error_tree(request_, result=entry, message=entry.text(field=error.field),
+        return item_error_tree(request_, result=entry, message=error_message(error, entry),
                                processed_at=runtime.clock.now(), charset=charset)
     confirmation = services.confirm_by_insurance_card(
         uow=runtime.uow(), clock=runtime.clock, query=query, institution=institution
@@ -104,19 +93,27 @@ def answer_single(root, *, institution: str, charset: Charset, runtime: Runtime)
     return confirmation_tree(confirmation, request_, charset=charset)
 
 
-def error_tree(error: OqsError, *, runtime: Runtime, charset: Charset) -> tuple[Node, int]:
-    """The envelope error (SegmentOfResult 9) for ``error`` and the catalogue's HTTP status."""
-    entry = runtime.catalogue[error.code]
+def error_message(error: OqsError, entry: ResultCode) -> str:
+    """The catalogue's message for ``error``, its placeholders filled from the error."""
     field = getattr(error, "field", None)
-    message = entry.text(
-        field=field, path=field, detail=getattr(error, "reason", error.message),
-        limit=getattr(error, "limit", None),
-    )
+    return entry.text(field=field, path=field, detail=getattr(error, "reason", error.message),
+                      limit=getattr(error, "limit", None))
+
+
+def error_tree(
+    error: OqsError, *, runtime: Runtime, charset: Charset, header: Mapping[str, str],
+    search: Mapping[str, str] | None = None,
+    reference_classification: str | None = INSURANCE_CARD,
+) -> tuple[Node, int]:
+    """The envelope error (SegmentOfResult 9) for ``error`` and the catalogue's HTTP status
+    (500 for an internal error), echoing ``header`` and ``search`` as far as they were read."""
+    entry = runtime.catalogue[error.code]
     node = envelope_error_tree(
-        g.get("oqs_header", {}), result=entry, message=message,
-        processed_at=runtime.clock.now(), charset=charset,
+        header, result=entry, message=error_message(error, entry),
+        processed_at=runtime.clock.now(), charset=charset, search=search,
+        reference_classification=reference_classification,
     )
-    return node, entry.http
+    return node, 500 if error.code == "internal_error" else entry.http
 
 
 def xml_response(body: bytes, charset: Charset, *, name: str, status: int = 200) -> Response:

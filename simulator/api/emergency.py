@@ -17,6 +17,7 @@ from ..faults.model import Route
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import check_institution, error_tree, json_body, json_response, register_unexpected
+from .echo import echo_request
 from .fault_gate import install
 from .messages.encoding import UTF8
 from .messages.medical import read_medical_request
@@ -46,8 +47,11 @@ def search():
 
 @bp.errorhandler(OqsError)
 def refused(error: OqsError):
-    node, status = error_tree(error, runtime=current_runtime(), charset=UTF8)
-    return json_response(to_json(node, UTF8), 500 if error.code == "internal_error" else status)
+    runtime = current_runtime()
+    header, _ = echo_request(runtime.settings.max_body_bytes, xml=False)
+    node, status = error_tree(error, runtime=runtime, charset=UTF8, header=header,
+                              reference_classification=None)
+    return json_response(to_json(node, UTF8), status)
 
 
 register_unexpected(bp, refused)

@@ -15,7 +15,6 @@ A fault scoped to one institution touches the requests that carry that instituti
 
 from __future__ import annotations
 
-import contextlib
 import time
 from http import HTTPStatus
 
@@ -24,7 +23,6 @@ from flask import Blueprint, Response, g, request
 from ..faults.model import Answer, Route
 from ..registry.errors import OqsError, Unavailable
 from ..runtime import Runtime, current_runtime
-from .messages.encoding import declared_charset
 
 __all__ = ["FaultRefusal", "install"]
 
@@ -42,16 +40,6 @@ def _institution(runtime: Runtime) -> str | None:
     except OqsError:
         return None
 
-
-#: Enough of a refused file to read its XML declaration (the rest is never read).
-_DECLARATION_BYTES = 512
-
-
-def _charset_of_body() -> None:
-    """Answer a refused XML file in the charset its declaration names, when it names one."""
-    if request.mimetype in ("", "application/xml", "text/xml", "application/octet-stream"):
-        with contextlib.suppress(OqsError):
-            g.oqs_charset = declared_charset(request.stream.read(_DECLARATION_BYTES))
 
 
 def _gate(route: Route):
@@ -76,8 +64,6 @@ def _gate(route: Route):
             return Response(b"", status=504)
         if institution is not None:
             g.oqs_header = {"MedicalInstitutionCode": institution}
-        if route is Route.FILES:
-            _charset_of_body()
         raise FaultRefusal(f"refused by fault {fault.name}", code=fault.code)
     return gate
 

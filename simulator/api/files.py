@@ -10,18 +10,19 @@ as the Web API (``Authorization``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, g, request
 
 from ..faults.model import Route
-from ..registry.errors import Forbidden, OqsError, Unauthorized, Unavailable
+from ..registry.errors import Forbidden, InvalidInput, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
 from .bulk_files import answer_download, answer_upload
 from .common import answer_single, error_tree, read_body, register_unexpected, xml_response
+from .echo import echo_charset, echo_request
 from .fault_gate import install
 from .medical_files import answer_checkup, answer_drug
-from .messages.encoding import UTF8
 from .messages.tree import to_xml
 from .messages.xmlparse import parse_document
 from .reference_files import answer_reference
@@ -39,10 +40,26 @@ KINDS: dict[str, Callable] = {
     "OQSmuquc02req_": answer_download,
 }
 _STATUS = ((Unauthorized, 401), (Forbidden, 403), (Unavailable, 503))
+#: What a request file's name may hold: the 連携アプリ's names are ASCII letters, digits, ``_``,
+#: ``-`` and ``.`` (``OQSsiquc01req_2021081611906.xml``). Anything else is refused before the
+#: file is read, so a name can never reach a response header or the log.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+FILE_NAME_FIELD = "ファイル名"
 
 
 class UnknownFileKind(OqsError):
     code = "unknown_file_kind"
+
+
+def check_name(name: str) -> str:
+    """Refuse a request file name outside :data:`_NAME`.
+
+    :raises InvalidInput: naming the file name (ファイル名).
+    """
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(FILE_NAME_FIELD, "英数字と「_」「-」「.」で200文字以内にしてください。")
+    return name
 
 
 def _kind(name: str) -> Callable:
@@ -57,13 +74,15 @@ def response_name(name: str) -> str:
 
 
 def error_name(name: str) -> str:
-    return f"{name.removesuffix('.xml')}.err"
+    """The ``.err`` answer's name; an unusable request name is made safe (``_``, 200 chars)."""
+    safe = _UNSAFE.sub("_", name)[:200] or "request"
+    return f"{safe.removesuffix('.xml')}.err"
 
 
-@bp.post("/<name>")
+@bp.post("/<path:name>")
 def post_file(name: str):
     runtime = current_runtime()
-    handler = _kind(name)
+    handler = _kind(check_name(name))
     institution = runtime.signer.institution(request.headers.get("Authorization"))
     document = parse_document(read_body(runtime.settings.max_body_bytes),
                               max_bytes=runtime.settings.max_body_bytes)
@@ -74,16 +93,24 @@ def post_file(name: str):
                         name=response_name(name))
 
 
+def _request_name() -> str:
+    return (request.view_args or {}).get("name") or "request"
+
+
 @bp.errorhandler(OqsError)
 def refused(error: OqsError):
     runtime = current_runtime()
-    charset = g.get("oqs_charset", UTF8)
-    node, _ = error_tree(error, runtime=runtime, charset=charset)
+    limit = runtime.settings.max_body_bytes
+    charset = echo_charset(limit)
+    header, search = echo_request(limit, xml=True)
+    single = _request_name().startswith("OQSsiquc01req_")
+    node, _ = error_tree(error, runtime=runtime, charset=charset, header=header,
+                         search=search if single else None)
     status = next((s for cls, s in _STATUS if isinstance(error, cls)), 422)
     if error.code == "internal_error":
         status = 500
-    name = error_name(request.view_args.get("name", "request") if request.view_args else "request")
-    return xml_response(to_xml(node, charset), charset, name=name, status=status)
+    return xml_response(to_xml(node, charset), charset, name=error_name(_request_name()),
+                        status=status)
 
 
 register_unexpected(bp, refused)

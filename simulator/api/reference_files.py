@@ -14,7 +14,7 @@ from flask import g
 from ..registry.errors import Conflict, InvalidInput, NotFound
 from ..registry.reference_service import reference_registration, register_reference_number
 from ..runtime import Runtime
-from .common import check_institution
+from .common import check_institution, error_message
 from .messages.encoding import Charset
 from .messages.reference import read_header, read_reference_request, reference_result_tree
 from .messages.tree import Node
@@ -34,8 +34,7 @@ def answer_reference(root, *, institution: str, charset: Charset, runtime: Runti
             registration=registration)
     except (InvalidInput, NotFound, Conflict) as error:
         entry = runtime.catalogue[error.code]
-        message = entry.text(field=getattr(error, "field", None))
         return reference_result_tree(request_, processed_at=runtime.clock.now(),
-                                     charset=charset, refused=(entry, message))
+                                     charset=charset, refused=(entry, error_message(error, entry)))
     return reference_result_tree(request_, processed_at=registered.at, charset=charset,
                                  reference_number=registration.reference_number)

@@ -25,6 +25,7 @@ from .common import (
     json_response,
     register_unexpected,
 )
+from .echo import echo_request
 from .fault_gate import install
 from .messages.encoding import UTF8
 from .messages.tree import element_from_json, to_json
@@ -70,7 +71,9 @@ def refused(error: OqsError):
         entry = runtime.catalogue[error.code]
         message = entry.text(detail=getattr(error, "reason", None))
         return _login_answer({"status": "1", "msg": message, "code": entry.code}, entry.http)
-    node, status = error_tree(error, runtime=runtime, charset=UTF8)
+    header, search = echo_request(runtime.settings.max_body_bytes, xml=False)
+    node, status = error_tree(error, runtime=runtime, charset=UTF8, header=header,
+                              search=search)
     return json_response(to_json(node, UTF8), status)
 
 

@@ -92,11 +92,11 @@ def accept_upload(*, uow: UnitOfWork, clock: Clock, institution: str,
     field = "/XmlMsg/MessageHeader/QualificationConfirmationDate"
     confirm_date = header.get("QualificationConfirmationDate")
     if not confirm_date:
-        raise MissingField(field, "this element is required")
+        raise MissingField(field, "この要素は必須です。")
     parse_date(confirm_date, field="QualificationConfirmationDate")
     if not items:
         raise MissingField("/XmlMsg/MessageBody/QualificationConfirmSearchInfo",
-                           "at least one item is required")
+                           "照会対象を1件以上設定してください。")
     if len(items) > max_items:
         raise TooManyItems(max_items, len(items))
     received_at = clock.now()

@@ -71,10 +71,10 @@ class Candidate:
 def _value(values: Mapping[str, object], field: str, limit: int) -> str | None:
     value = values.get(field)
     if value is not None and not isinstance(value, str):
-        raise InvalidInput(field, f"must be a string, got {type(value).__name__}")
+        raise InvalidInput(field, "文字列にしてください。")
     value = (value or "").strip()
     if len(value) > limit:
-        raise InvalidInput(field, f"must be at most {limit} characters")
+        raise InvalidInput(field, f"{limit}文字以内にしてください。")
     return value or None
 
 
@@ -86,19 +86,19 @@ def search_query(values: Mapping[str, object]) -> SearchQuery:
     """
     kana = _value(values, "KanaName", KANA_MAX)
     if kana is None:
-        raise MissingField("KanaName", "is required: the patient's カナ氏名")
+        raise MissingField("KanaName", "患者のカナ氏名を設定してください。")
     folded = fold_kana(kana)
     if not _KANA.fullmatch(folded):
-        raise InvalidInput("KanaName", f"must be カナ (katakana or hiragana), got {kana!r}")
+        raise InvalidInput("KanaName", "カタカナまたはひらがなにしてください。")
     birthdate = _value(values, "Birthdate", 8)
     if birthdate is None:
-        raise MissingField("Birthdate", "is required: YYYYMMDD")
+        raise MissingField("Birthdate", "生年月日（YYYYMMDD）を設定してください。")
     born = parse_date(birthdate, field="Birthdate")
     sex = _value(values, "Sex", 1)
     if sex is None:
-        raise MissingField("Sex", "is required: 1 (男) or 2 (女)")
+        raise MissingField("Sex", "性別（1 男、2 女）を設定してください。")
     if sex not in (Sex.MALE.value, Sex.FEMALE.value):
-        raise InvalidInput("Sex", f"must be 1 (男) or 2 (女) (OQSCD007), got {sex!r}")
+        raise InvalidInput("Sex", "1（男）または2（女）にしてください（OQSCD007）。")
     address = _value(values, "Address", ADDRESS_MAX)
     return SearchQuery(folded, born, Sex(sex),
                        fold_address(address) if address else None)

@@ -89,7 +89,8 @@ class Presentation:
 class CardOutcome:
     """What the face result needs. ``refusal`` (a result-code name, with ``detail``) when the
     card was refused, else ``confirmation`` with ``notice`` (card_expiring) when due.
-    ``sequence`` is the audit entry's id (the face file counter)."""
+    ``sequence`` is the audit entry's id (the face file counter); ``treatment_flag`` the
+    setting the card was presented in (外来, 訪問, オンライン, 救急時)."""
 
     institution: str
     as_of: dt.datetime
@@ -99,6 +100,7 @@ class CardOutcome:
     refusal: str | None = None
     detail: str | None = None
     notice: str | None = None
+    treatment_flag: TreatmentFlag = TreatmentFlag.OUTPATIENT
 
 
 def new_challenge(*, uow: UnitOfWork, wall: dt.datetime, institution: str) -> Challenge:
@@ -154,12 +156,14 @@ class _Reader:
         except CardRefused as refused:
             sequence = self._audit(refused.code, 0)
             return CardOutcome(self.institution, self.as_of, self.day, sequence,
-                               refusal=refused.code, detail=refused.detail)
+                               refusal=refused.code, detail=refused.detail,
+                               treatment_flag=p.treatment_flag)
         confirmation = self._confirm(p, hours)
         sequence = self._audit("ok", len(confirmation.results))
         notice = "card_expiring" if expiring_soon(card, at=self.as_of) else None
         return CardOutcome(self.institution, self.as_of, self.day, sequence,
-                           confirmation=confirmation, notice=notice)
+                           confirmation=confirmation, notice=notice,
+                           treatment_flag=p.treatment_flag)
 
     def _usable_card(self, p: Presentation, *, register: bool) -> Card:
         verified = verify_card(self.ca, certificate=p.certificate, signature=p.signature,

@@ -76,7 +76,7 @@ def check_digit(body: str) -> int:
 def _verify_check_digit(number: str, field: str) -> None:
     expected = check_digit(number[:-1])
     if int(number[-1]) != expected:
-        message = f"check digit {number[-1]} does not verify (expected {expected})"
+        message = f"検証番号{number[-1]}が一致しません（正しくは{expected}）。"
         raise CheckDigitError(field, message)
 
 
@@ -89,21 +89,21 @@ def _is_digits(value: str) -> bool:
 
 def _require_digits(value: str, field: str, expected_form: str) -> None:
     if _FULL_WIDTH_DIGITS.intersection(value):
-        raise InvalidInput(field, f"use half-width digits, not full-width ({expected_form})")
+        raise InvalidInput(field, f"全角ではなく半角の数字にしてください（{expected_form}）。")
     if not _is_digits(value):
-        raise InvalidInput(field, f"must be {expected_form}")
+        raise InvalidInput(field, f"{expected_form}にしてください。")
 
 
 def _required(value: str | None, field: str, strip_chars: str = _ASCII_WHITESPACE) -> str:
     stripped = (value or "").strip(strip_chars)
     if not stripped:
-        raise MissingField(field, "a value is required")
+        raise MissingField(field, "値を設定してください。")
     return stripped
 
 
 # -- 保険者番号 --------------------------------------------------------------------------------
 
-_INSURER_FORM = "6 or 8 half-width digits"
+_INSURER_FORM = "半角数字6桁または8桁"
 
 
 def normalize_insurer_number(value: str, *, field: str = "InsurerNumber") -> str:
@@ -120,7 +120,7 @@ def normalize_insurer_number(value: str, *, field: str = "InsurerNumber") -> str
     if len(number) == 8 and number.startswith("00"):
         number = number[2:]
     if len(number) not in (6, 8):
-        raise InvalidInput(field, f"must be {_INSURER_FORM}, got {len(number)} digits")
+        raise InvalidInput(field, f"{_INSURER_FORM}にしてください（{len(number)}桁です）。")
     _verify_check_digit(number, field)
     return number
 
@@ -163,9 +163,9 @@ def validate_koki_insured_number(
     :raises CheckDigitError: if the 検証番号 does not verify.
     """
     number = _required(value, field)
-    _require_digits(number, field, "8 half-width digits")
+    _require_digits(number, field, "半角数字8桁")
     if len(number) != 8:
-        raise InvalidInput(field, f"must be 8 half-width digits, got {len(number)}")
+        raise InvalidInput(field, f"半角数字8桁にしてください（{len(number)}桁です）。")
     _verify_check_digit(number, field)
     return number
 
@@ -200,12 +200,12 @@ def parse_institution_code(
     :raises CheckDigitError: if the 検証番号 (over the first 9 digits) does not verify.
     """
     code = _required(value, field)
-    _require_digits(code, field, "10 half-width digits")
+    _require_digits(code, field, "半角数字10桁")
     if len(code) != 10:
-        raise InvalidInput(field, f"must be 10 half-width digits, got {len(code)}")
+        raise InvalidInput(field, f"半角数字10桁にしてください（{len(code)}桁です）。")
     prefecture = code[:2]
     if not 1 <= int(prefecture) <= 47:
-        raise InvalidInput(field, f"prefecture {prefecture} is not 01-47")
+        raise InvalidInput(field, f"都道府県番号{prefecture}は01〜47ではありません。")
     kind = _institution_kind_digit(code[2], field)
     _verify_check_digit(code, field)
     return InstitutionCode(code=code, prefecture=prefecture, kind=kind)
@@ -220,7 +220,7 @@ def _institution_kind_digit(digit: str, field: str) -> InstitutionKind:
     try:
         return InstitutionKind(digit)
     except ValueError:
-        raise InvalidInput(field, f"score table (点数表) digit {digit} is not 1, 3 or 4") from None
+        raise InvalidInput(field, f"点数表番号{digit}は1・3・4のいずれでもありません。") from None
 
 
 # -- 記号・番号・枝番 -----------------------------------------------------------------------------
@@ -236,9 +236,9 @@ def normalize_branch_number(
     branch = (value or "").strip(_CARD_WHITESPACE)
     if not branch:
         return None
-    _require_digits(branch, field, "1 or 2 half-width digits")
+    _require_digits(branch, field, "半角数字1桁または2桁")
     if len(branch) > 2:
-        raise InvalidInput(field, f"must be 1 or 2 half-width digits, got {len(branch)}")
+        raise InvalidInput(field, f"半角数字1桁または2桁にしてください（{len(branch)}桁です）。")
     return branch.zfill(2)
 
 
@@ -268,10 +268,10 @@ def normalize_card_number(value: str, *, field: str = "InsuredIdentificationNumb
 def _check_card_field(value: str, field: str) -> None:
     if len(value) > CARD_FIELD_MAX_LENGTH:
         raise InvalidInput(
-            field, f"must be at most {CARD_FIELD_MAX_LENGTH} characters, got {len(value)}"
+            field, f"{CARD_FIELD_MAX_LENGTH}文字以内にしてください（{len(value)}文字です）。"
         )
     if not value.isprintable() and any(unicodedata.category(char) == "Cc" for char in value):
-        raise InvalidInput(field, "must not contain control characters")
+        raise InvalidInput(field, "制御文字は使えません。")
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def parse_date(value: str, *, field: str) -> dt.date:
         match = form.fullmatch(text)
         if match:
             return _date_from_parts(match, value, field)
-    raise DateFormatError(field, f"expected YYYYMMDD or YYYY-MM-DD, got {value!r}")
+    raise DateFormatError(field, "YYYYMMDDの形式にしてください。")
 
 
 def _date_from_parts(match: re.Match[str], value: str, field: str) -> dt.date:
@@ -295,5 +295,5 @@ def _date_from_parts(match: re.Match[str], value: str, field: str) -> dt.date:
         return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         raise DateFormatError(
-            field, f"{value!r} is not a real date (expected YYYYMMDD or YYYY-MM-DD)"
+            field, "存在しない日付です（YYYYMMDD）。"
         ) from None

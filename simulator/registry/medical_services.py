@@ -119,31 +119,31 @@ class MedicalAnswer:
 def _text(request: Mapping[str, object], field: str) -> str | None:
     value = request.get(field)
     if value is not None and not isinstance(value, str):
-        raise InvalidInput(field, f"must be a string, got {type(value).__name__}")
+        raise InvalidInput(field, "文字列にしてください。")
     return (value or "").strip() or None
 
 
 def _choice(request: Mapping[str, object], field: str, allowed: Iterable[str]) -> str:
     value = _text(request, field)
     if value is None:
-        raise MissingField(field, "a value is required")
+        raise MissingField(field, "値を設定してください。")
     allowed = tuple(allowed)
     if value not in allowed:
-        raise InvalidInput(field, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise InvalidInput(field, f"{'・'.join(allowed)}のいずれかにしてください。")
     return value
 
 
 def _month(request: Mapping[str, object], field: str) -> str | None:
     value = _text(request, field)
     if value is not None and not _MONTH.fullmatch(value):
-        raise InvalidInput(field, f"expected a month YYYYMM such as 202604, got {value!r}")
+        raise InvalidInput(field, "年月はYYYYMM（例 202604）の形式にしてください。")
     return value
 
 
 def _months(request: Mapping[str, object]) -> tuple[str | None, str | None]:
     start, end = _month(request, "StartDate"), _month(request, "EndDate")
     if start and end and end < start:
-        raise InvalidInput("EndDate", f"{end} is before StartDate {start}")
+        raise InvalidInput("EndDate", f"{end}はStartDate（{start}）より前です。")
     return start, end
 
 
@@ -156,7 +156,8 @@ def medical_query(request: Mapping[str, object], *, kind: InfoKind) -> MedicalQu
     category = _choice(request, "FileCategory", FILE_CATEGORIES[kind])
     flag = _text(request, "MedicalTreatmentFlag")
     if flag is not None and flag not in {f.value for f in TreatmentFlag}:
-        raise InvalidInput("MedicalTreatmentFlag", f"must be 1, 2, 3 or 4 (OQSCD028), got {flag!r}")
+        raise InvalidInput("MedicalTreatmentFlag",
+                           "1・2・3・4のいずれかにしてください（OQSCD028）。")
     start, end = _months(request) if kind is InfoKind.DRUG else (None, None)
     return MedicalQuery(kind, items.insurer, items.number, items.symbol, items.branch, category,
                         TreatmentFlag(flag or TreatmentFlag.OUTPATIENT.value), start, end)

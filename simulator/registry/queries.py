@@ -30,7 +30,7 @@ _KOKI_LAW_CODE = "39"  # 後期高齢者医療: the 被保険者番号 carries a
 def _strings(search: Mapping[str, object]) -> Mapping[str, str | None]:
     for field, value in search.items():
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(field, f"must be a string, got {type(value).__name__}")
+            raise InvalidInput(field, "文字列にしてください。")
     return search  # type: ignore[return-value]
 
 
@@ -86,7 +86,7 @@ def insurance_card_query(
         raise MissingField("Birthdate")
     flag = search.get("LimitApplicationCertificateRelatedConsFlg") or "0"
     if flag not in _CONSENT_FLAGS:
-        raise InvalidInput("LimitApplicationCertificateRelatedConsFlg", "must be 0 or 1")
+        raise InvalidInput("LimitApplicationCertificateRelatedConsFlg", "0または1にしてください。")
     items = card_items(search)
     return InsuranceCardQuery(
         insurer_number=items.insurer,

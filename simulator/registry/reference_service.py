@@ -53,15 +53,15 @@ class Registered:
 def _reference_number(value: object) -> str:
     field = "ReferenceNumber"
     if value is not None and not isinstance(value, str):
-        raise InvalidInput(field, f"must be a string, got {type(value).__name__}")
+        raise InvalidInput(field, "文字列にしてください。")
     number = (value or "").strip()
     if not number:
-        raise MissingField(field, "a value is required")
+        raise MissingField(field, "値を設定してください。")
     if len(number) > REFERENCE_NUMBER_MAX_LENGTH:
-        raise InvalidInput(field, f"must be at most {REFERENCE_NUMBER_MAX_LENGTH} characters, "
-                                  f"got {len(number)}")
+        raise InvalidInput(field, f"{REFERENCE_NUMBER_MAX_LENGTH}文字以内にしてください"
+                                  f"（{len(number)}文字です）。")
     if any(unicodedata.category(char) == "Cc" for char in number):
-        raise InvalidInput(field, "must not contain control characters")
+        raise InvalidInput(field, "制御文字は使えません。")
     return number
 
 

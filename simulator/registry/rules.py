@@ -89,11 +89,13 @@ def matches_key(record: Qualification, query: InsuranceCardQuery) -> bool:
 def shown(record: Qualification, *, day: dt.date, limit_consent: bool) -> Qualification:
     """Return the record as a result message carries it for confirmation date ``day``.
 
-    Certificates are those valid on ``day``; 限度額適用認定証 only with the patient's consent.
+    Certificates are those valid on ``day``; 限度額適用認定証 and 特定疾病療養受療証 (限度額適用
+    認定証等) only with the patient's consent.
     """
     elderly = tuple(c for c in record.elderly if c.valid_on(day))
     limits = tuple(c for c in record.limits if c.valid_on(day)) if limit_consent else ()
-    diseases = tuple(c for c in record.specific_diseases if c.valid_on(day))
+    diseases = (tuple(c for c in record.specific_diseases if c.valid_on(day))
+                if limit_consent else ())
     if (elderly, limits, diseases) == (record.elderly, record.limits, record.specific_diseases):
         return record  # most records carry no certificate: no copy (the bulk job's hot path)
     return replace(record, elderly=elderly, limits=limits, specific_diseases=diseases)

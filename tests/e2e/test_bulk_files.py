@@ -93,7 +93,9 @@ def test_upload_then_processing_then_every_unit_with_its_counts(oqs) -> None:
     waiting = fetch(oqs, token, number)
     assert waiting.findtext("MessageHeader/SegmentOfResult") == "2"
     assert waiting.findtext("MessageHeader/ErrorCode") == "I4002"
-    assert waiting.find("MessageBody") is None
+    assert waiting.findtext("MessageBody/ProcessingResultCode") == "I4002"
+    assert "処理中" in waiting.findtext("MessageBody/ProcessingResultMessage")
+    assert waiting.find("MessageBody/ProcessingResultStatus") is None  # not a refusal
 
     assert run_bulk(oqs) == 7
     done = fetch(oqs, token, number)
@@ -175,7 +177,9 @@ def test_another_institution_cannot_download_the_job(oqs) -> None:
 
     assert answer.findtext("MessageHeader/SegmentOfResult") == "9"
     assert answer.findtext("MessageHeader/ErrorCode") == "E4001"
-    assert answer.find("MessageBody") is None
+    assert answer.findtext("MessageBody/ProcessingResultStatus") == "2"
+    assert answer.findtext("MessageBody/ProcessingResultMessage") == answer.findtext(
+        "MessageHeader/ErrorMessage")
     assert answer.findtext("MessageHeader/ReceptionNumber") is None
 
 

@@ -23,7 +23,8 @@ from tests.e2e.conftest import ADMIN_TOKEN, login
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 NOW_STAMP = "20260401090000"
 TOMORROW_STAMP = "20260402090000"
-FACE_NAME = re.compile(r"OQSsiquc01res_face_1311000002(\d{17})_20260401090000\.xml")
+# <医療機関コード><処理コード 100 (外来)><17-digit counter>_<ProcessExecutionTime>
+FACE_NAME = re.compile(r"OQSsiquc01res_face_1311000002100(\d{17})_20260401090000\.xml")
 SIGNATURE_INVALID = ("E1005", "マイナンバーカードの電子証明書の検証に失敗しました。")
 HIDDEN_UNTIL = at(2026, 4, 10, 10, 0)
 
@@ -117,7 +118,11 @@ def refusal(response) -> tuple[str | None, str | None]:
 def envelope(response) -> tuple[str | None, str | None]:
     header = xml(response).find("MessageHeader")
     assert header.findtext("SegmentOfResult") == "9"
-    assert xml(response).find("MessageBody") is None
+    assert header.findtext("ReferenceClassification") == "1"
+    body = xml(response).find("MessageBody")
+    assert body.findtext("ProcessingResultStatus") == "2"
+    assert body.findtext("ProcessingResultCode") == header.findtext("ErrorCode")
+    assert body.findtext("ProcessingResultMessage") == header.findtext("ErrorMessage")
     assert "X-OQS-File-Name" not in response.headers
     return header.findtext("ErrorCode"), header.findtext("ErrorMessage")
 

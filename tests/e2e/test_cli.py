@@ -239,7 +239,7 @@ def test_institution_commands_issue_list_and_refuse_clearly(tmp_path) -> None:
     assert added.exit_code == 0, added.output
     assert (tmp_path / "pki/institutions/1311000002/key.pem").stat().st_mode & 0o777 == 0o600
     assert again.exit_code == 2 and "already registered" in again.output
-    assert bad.exit_code == 2 and "CODE: check digit" in bad.output
+    assert bad.exit_code == 2 and "CODE: 検証番号" in bad.output
     assert second_ca.exit_code == 1 and "exist" in second_ca.output
     assert "1311000002  medical   sakura" in listed.output
     assert "certificates 1 live / 1" in listed.output

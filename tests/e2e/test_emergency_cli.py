@@ -81,7 +81,7 @@ def test_end_at_a_given_instant(cli) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("start", UNREGISTERED), f"institution: no institution {UNREGISTERED} is registered"),
-    (("start", "1311000003"), "institution: check digit 3 does not verify"),
+    (("start", "1311000003"), "institution: 検証番号3が一致しません"),
     (("start", DENTAL, "--from", "soon"), "--from"),
     (("start", DENTAL, "--to", "2026-04-01T08:00"), "to: must be after from"),
     (("start", DENTAL, "--reason", "あ" * 201), "reason: must be text of at most 200"),

@@ -365,8 +365,10 @@ def test_a_malformed_request_is_refused_with_segment_9_naming_the_field_and_no_a
     assert response.content_type == "application/json; charset=UTF-8"
     document = response.get_json()["XmlMsg"]
     header = document["MessageHeader"]
-    assert "MessageBody" not in document
     assert (header["SegmentOfResult"], header["ErrorCode"]) == ("9", entry.code)
+    assert document["MessageBody"] == {
+        "ProcessingResultStatus": "2", "ProcessingResultCode": entry.code,
+        "ProcessingResultMessage": header["ErrorMessage"]}
     if named is not None:
         assert named in header["ErrorMessage"]
     assert audit_rows(store) == []
@@ -378,7 +380,7 @@ def test_a_refusal_echoes_the_institution_code_it_was_sent(store) -> None:
     header = response.get_json()["XmlMsg"]["MessageHeader"]
     assert header["MedicalInstitutionCode"] == mw.CLINIC_B
     assert header["ErrorMessage"] == catalogue(store)["invalid_input"].text(
-        field="Sex", detail="must be 1 (男) or 2 (女) (OQSCD007), got '3'")
+        field="Sex", detail="1（男）または2（女）にしてください（OQSCD007）。")
 
 
 # -- the admin API -------------------------------------------------------------------------------

@@ -112,16 +112,20 @@ def card(medical) -> dict:
 
 
 def json_envelope(response) -> dict:
-    """The header of a Web API envelope error; there is no body."""
+    """The header of a Web API envelope error; its body repeats the code."""
     document = response.get_json()["XmlMsg"]
-    assert list(document) == ["MessageHeader"]
+    assert list(document) == ["MessageHeader", "MessageBody"]
+    assert document["MessageBody"]["ProcessingResultCode"] == document["MessageHeader"][
+        "ErrorCode"]
     return document["MessageHeader"]
 
 
 def xml_envelope(response) -> etree._Element:
-    """The header of an XML envelope error (.err or card reader); there is no body."""
+    """The header of an XML envelope error (.err or card reader); its body repeats the code."""
     root = etree.fromstring(response.data)
-    assert root.find("MessageBody") is None
+    assert root.findtext("MessageBody/ProcessingResultStatus") == "2"
+    assert root.findtext("MessageBody/ProcessingResultCode") == root.findtext(
+        "MessageHeader/ErrorCode")
     assert root.findtext("MessageHeader/SegmentOfResult") == "9"
     return root.find("MessageHeader")
 
@@ -170,7 +174,8 @@ def test_an_outage_refuses_a_web_api_search_with_segment_9_and_e9001(medical, cl
     assert response.status_code == 503
     assert response.content_type == "application/json; charset=UTF-8"
     assert json_envelope(response) == {
-        "ProcessExecutionTime": "20260401090000", "MedicalInstitutionCode": mw.CLINIC_A,
+        "ProcessExecutionTime": "20260401090000", "QualificationConfirmationDate": "20260401",
+        "MedicalInstitutionCode": mw.CLINIC_A, "ReferenceClassification": "2",
         "SegmentOfResult": "9", "ErrorCode": OUTAGE[0], "ErrorMessage": OUTAGE[1],
         "CharacterCodeIdentifier": "0"}
 

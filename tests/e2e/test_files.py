@@ -116,7 +116,7 @@ NOT_XML = b"\x00\x01 definitely not xml"
         (BILLION_LAUGHS, "E3001", "DTD"),
         (EXTERNAL_ENTITY, "E3001", "DTD"),
         (DEEP, "E3001", "形式"),
-        (INVALID_SHIFT_JIS, "E3007", "byte"),
+        (INVALID_SHIFT_JIS, "E3007", "バイト目"),
         (UNKNOWN_ENCODING, "E3007", "euc-jp"),
         (WRONG_ROOT, "E3001", "/Message"),
         (NO_HEADER_DATE, "E3005", "QualificationConfirmationDate"),
@@ -134,7 +134,7 @@ def test_hostile_or_broken_input_gets_an_err_file_and_changes_nothing(oqs, body,
 
     response = post(oqs, body, token)
 
-    root = parse(response, "UTF-8")
+    root = parse(response, "Shift_JIS" if body is INVALID_SHIFT_JIS else "UTF-8")
     assert response.status_code == 422
     assert response.headers["X-OQS-File-Name"] == "OQSsiquc01req_20260401090000001.err"
     assert root.findtext("MessageHeader/SegmentOfResult") == "9"

@@ -124,12 +124,14 @@ def test_the_koki_limit_certificate_is_shown_with_consent(engine, saved, world) 
     assert confirmation.results[0].limits == koki.limits
 
 
-def test_the_specific_disease_certificate_is_shown(engine, saved, world) -> None:
+def test_the_specific_disease_certificate_is_shown_with_the_consent(engine, saved, world):
     (dialysis,) = records_of(world, Story.SPECIFIC_DISEASE)
 
-    confirmation = confirm(engine, dialysis)
+    without = confirm(engine, dialysis)
+    consented = confirm(engine, dialysis, limit_consent=True)
 
-    assert confirmation.results[0].specific_diseases == dialysis.specific_diseases
+    assert without.results[0].specific_diseases == ()
+    assert consented.results[0].specific_diseases == dialysis.specific_diseases
 
 
 def test_every_record_registered_by_now_is_found(engine, saved, world) -> None:

@@ -149,7 +149,7 @@ MALFORMED: dict[str, tuple[str, str, str, str]] = {
         "parse", "timeline[0].event", "'job_move' is not one of"),
     "30 February as a birthdate": (
         variant("birthdate: 1987-08-20", "birthdate: 1987-02-30"),
-        "load", "persons[1].birthdate", "1987-02-30"),
+        "load", "persons[1].birthdate", "存在しない日付"),
     "30 February as an event instant": (
         variant("at: 2026-04-02T09:00:00+09:00", "at: 2026-02-30T09:00:00+09:00"),
         "load", "timeline[1].at", "2026-02-30"),
@@ -158,13 +158,13 @@ MALFORMED: dict[str, tuple[str, str, str, str]] = {
         "parse", "persons[0].birthdate", "'1985/05/10' does not match"),
     "bad check digit in a declared insurer": (
         variant('{number: "01130012", name:', '{number: "01130013", name:'),
-        "parse", "insurers[1].number", "check digit"),
+        "parse", "insurers[1].number", "検証番号"),
     "bad check digit in an event's insurer": (
         variant('to: {insurer: "01130012"', 'to: {insurer: "01130013"'),
-        "load", "timeline[0].to.insurer", "check digit"),
+        "load", "timeline[0].to.insurer", "検証番号"),
     "bad check digit in an institution code": (
         variant('code: "1311234569"', 'code: "1311234568"'),
-        "parse", "institutions[0].code", "check digit"),
+        "parse", "institutions[0].code", "検証番号"),
     "duplicate person id": (
         variant("id: hanako", "id: taro"),
         "parse", "persons[1].id", "duplicate id 'taro'"),

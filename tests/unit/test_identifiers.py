@@ -78,7 +78,7 @@ def test_the_check_digit_of_a_body_is_computed_by_the_2_1_rule(body, expected):
     [
         pytest.param("", id="empty"),
         pytest.param("12a", id="letter"),
-        pytest.param("１２３", id="full-width"),
+        pytest.param("１２３", id="全角"),
         pytest.param(" 123", id="space"),
     ],
 )
@@ -115,14 +115,14 @@ def test_a_kokuho_number_normalises_to_the_same_six_digits_in_every_form():
 @pytest.mark.parametrize(
     ("raw", "reason_part"),
     [
-        pytest.param("", "required", id="empty"),
-        pytest.param("        ", "required", id="only-spaces"),
-        pytest.param("0113001", "6 or 8", id="7-digits"),
-        pytest.param("13805", "6 or 8", id="5-digits"),
-        pytest.param("011300120", "6 or 8", id="9-digits"),
-        pytest.param("0113001A", "6 or 8", id="letter"),
-        pytest.param("01-13001", "6 or 8", id="hyphen"),
-        pytest.param(" 0138057", "6 or 8", id="one-space-then-7-digits"),
+        pytest.param("", "値を設定", id="empty"),
+        pytest.param("        ", "値を設定", id="only-spaces"),
+        pytest.param("0113001", "6桁または8桁", id="7-digits"),
+        pytest.param("13805", "6桁または8桁", id="5-digits"),
+        pytest.param("011300120", "6桁または8桁", id="9-digits"),
+        pytest.param("0113001A", "6桁または8桁", id="letter"),
+        pytest.param("01-13001", "6桁または8桁", id="hyphen"),
+        pytest.param(" 0138057", "6桁または8桁", id="one-space-then-7-digits"),
     ],
 )
 def test_a_malformed_insurer_number_raises_invalid_input_naming_the_field(raw, reason_part):
@@ -134,13 +134,13 @@ def test_a_malformed_insurer_number_raises_invalid_input_naming_the_field(raw, r
 def test_full_width_digits_in_an_insurer_number_are_rejected_saying_so():
     error = _raised(InvalidInput, normalize_insurer_number, "０１１３００１２")
     assert error.field == "InsurerNumber"
-    assert "full-width" in error.reason
+    assert "全角" in error.reason
 
 
 def test_the_field_name_given_by_the_caller_is_the_one_reported():
     error = _raised(MissingField, normalize_insurer_number, "", field="HokenjaBango")
     assert error.field == "HokenjaBango"
-    assert str(error) == "HokenjaBango: a value is required"
+    assert str(error) == "HokenjaBango: 値を設定してください。"
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_an_insurer_number_whose_check_digit_does_not_verify_raises_check_digit_
 ):
     error = _raised(CheckDigitError, normalize_insurer_number, raw)
     assert error.field == "InsurerNumber"
-    assert error.reason == f"check digit {given} does not verify (expected {expected})"
+    assert error.reason == f"検証番号{given}が一致しません（正しくは{expected}）。"
 
 
 @pytest.mark.parametrize(
@@ -229,7 +229,7 @@ def test_a_valid_koki_insured_number_is_returned(raw, expected):
         pytest.param("1234567", id="7-digits"),
         pytest.param("123456740", id="9-digits"),
         pytest.param("1234567a", id="letter"),
-        pytest.param("１２３４５６７４", id="full-width"),
+        pytest.param("１２３４５６７４", id="全角"),
     ],
 )
 def test_a_malformed_koki_insured_number_raises_invalid_input(raw):
@@ -240,7 +240,7 @@ def test_a_malformed_koki_insured_number_raises_invalid_input(raw):
 def test_a_koki_insured_number_with_a_wrong_check_digit_raises_check_digit_error():
     error = _raised(CheckDigitError, validate_koki_insured_number, "12345675")
     assert error.field == "InsuredIdentificationNumber"
-    assert error.reason == "check digit 5 does not verify (expected 4)"
+    assert error.reason == "検証番号5が一致しません（正しくは4）。"
 
 
 # -- 医療機関コード ------------------------------------------------------------------------------
@@ -305,13 +305,13 @@ def test_the_institution_kind_is_read_from_the_third_digit(code, expected):
 @pytest.mark.parametrize(
     ("raw", "reason_part"),
     [
-        pytest.param("", "required", id="empty"),
-        pytest.param("011011371", "10 half-width digits", id="9-digits"),
-        pytest.param("01101137190", "10 half-width digits", id="11-digits"),
-        pytest.param("01101137-9", "10 half-width digits", id="hyphen"),
-        pytest.param("０１１０１１３７１９", "full-width", id="full-width"),
-        pytest.param("0011000007", "prefecture 00", id="prefecture-00"),
-        pytest.param("4811000001", "prefecture 48", id="prefecture-48"),
+        pytest.param("", "値を設定", id="empty"),
+        pytest.param("011011371", "半角数字10桁", id="9-digits"),
+        pytest.param("01101137190", "半角数字10桁", id="11-digits"),
+        pytest.param("01101137-9", "半角数字10桁", id="hyphen"),
+        pytest.param("０１１０１１３７１９", "全角", id="全角"),
+        pytest.param("0011000007", "都道府県番号00", id="prefecture-00"),
+        pytest.param("4811000001", "都道府県番号48", id="prefecture-48"),
         pytest.param("1321000000", "点数表", id="third-digit-2"),
         pytest.param("1351000003", "点数表", id="third-digit-5"),
     ],
@@ -334,7 +334,7 @@ def test_an_institution_code_with_a_wrong_check_digit_raises_check_digit_error(
 ):
     error = _raised(CheckDigitError, parse_institution_code, raw)
     assert error.field == "MedicalInstitutionCode"
-    assert error.reason == f"check digit {given} does not verify (expected {expected})"
+    assert error.reason == f"検証番号{given}が一致しません（正しくは{expected}）。"
 
 
 def test_institution_kind_raises_the_same_error_as_parsing():
@@ -368,7 +368,7 @@ def test_a_branch_number_is_zero_padded_to_two_digits(raw, expected):
         pytest.param("123", id="3-digits"),
         pytest.param("a1", id="letter"),
         pytest.param("-1", id="sign"),
-        pytest.param("１", id="full-width"),
+        pytest.param("１", id="全角"),
     ],
 )
 def test_a_malformed_branch_number_raises_invalid_input(raw):
@@ -411,16 +411,16 @@ def test_a_card_number_is_stripped(raw, expected):
     ("call", "raw", "field", "reason_part"),
     [
         pytest.param(normalize_symbol, "1" * 21, "InsuredCardSymbol", "20", id="symbol-21"),
-        pytest.param(normalize_symbol, "12\t34", "InsuredCardSymbol", "control", id="symbol-tab"),
-        pytest.param(normalize_symbol, "12\x0034", "InsuredCardSymbol", "control", id="symbol-nul"),
+        pytest.param(normalize_symbol, "12\t34", "InsuredCardSymbol", "制御文字", id="symbol-tab"),
+        pytest.param(normalize_symbol, "12\x0034", "InsuredCardSymbol", "制御文字", id="symbol-nul"),
         pytest.param(
-            normalize_card_number, "", "InsuredIdentificationNumber", "required", id="number-empty"
+            normalize_card_number, "", "InsuredIdentificationNumber", "値を設定", id="number-empty"
         ),
         pytest.param(
             normalize_card_number,
             "\u3000 ",
             "InsuredIdentificationNumber",
-            "required",
+            "値を設定",
             id="number-blank",
         ),
         pytest.param(
@@ -430,7 +430,7 @@ def test_a_card_number_is_stripped(raw, expected):
             normalize_card_number,
             "12\x7f34",
             "InsuredIdentificationNumber",
-            "control",
+            "制御文字",
             id="number-del",
         ),
     ],
@@ -468,11 +468,11 @@ def test_a_date_is_read_in_either_form(raw, expected):
         pytest.param("230101", id="two-digit-year"),
         pytest.param("2023-0101", id="mixed"),
         pytest.param("00000101", id="year-zero"),
-        pytest.param("２０２３０１０１", id="full-width"),
+        pytest.param("２０２３０１０１", id="全角"),
         pytest.param("", id="empty"),
     ],
 )
 def test_a_date_in_neither_form_raises_date_format_error(raw):
     error = _raised(DateFormatError, parse_date, raw, field="QualificationConfirmationDate")
     assert error.field == "QualificationConfirmationDate"
-    assert "YYYYMMDD or YYYY-MM-DD" in error.reason
+    assert "YYYYMMDD" in error.reason

@@ -25,7 +25,7 @@ from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.model import JST, Confirmation
 from .encoding import Charset
-from .qualification import SEARCH_FIELDS, child, core_fields, leaves, read_header
+from .qualification import child, core_fields, leaves, read_header, search_echo
 from .tree import Node, branch, leaf
 
 __all__ = ["BulkUpload", "MALFORMED", "read_bulk_upload", "read_bulk_download",
@@ -66,7 +66,7 @@ def read_bulk_download(root: etree._Element) -> tuple[Mapping[str, str], str]:
     header = read_header(root)
     number = leaves(child(root, "MessageBody")).get("ReceptionNumber")
     if not number:
-        raise MissingField("/XmlMsg/MessageBody/ReceptionNumber", "this element is required")
+        raise MissingField("/XmlMsg/MessageBody/ReceptionNumber", "この要素は必須です。")
     return header, number
 
 
@@ -91,8 +91,7 @@ def reception_tree(header: Mapping[str, str], *, reception_number: str,
 def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
               refusal: tuple[ResultCode, str] | None) -> Node:
     """One BulkConfirmUnit: the echoed search, then the result or the item's refusal."""
-    echo = branch("QualificationConfirmSearchInfo",
-                  [leaf(f, search[f]) for f in SEARCH_FIELDS if search.get(f)])
+    echo = search_echo(search)
     if confirmation is None:
         assert refusal is not None
         return branch("BulkConfirmUnit", [
@@ -114,11 +113,23 @@ def unit_tree(search: Mapping[str, str], confirmation: Confirmation | None,
     ])
 
 
+def _notice_body(error: tuple[ResultCode, str]) -> Node | None:
+    """The MessageBody of an answer without units: the code and message again, where clinic
+    tools read them (ProcessingResultMessage); status 2 only for a refusal."""
+    result, message = error
+    return branch("MessageBody", [
+        leaf("ProcessingResultStatus", "2" if result.level == "error" else None),
+        leaf("ProcessingResultCode", result.code),
+        leaf("ProcessingResultMessage", message),
+    ])
+
+
 def result_tree(header: Mapping[str, str], *, job: Any, segment: str, as_of: dt.datetime,
                 charset: Charset, units: Sequence[Any] = (), normal: int = 0,
                 error: tuple[ResultCode, str] | None = None) -> Node:
     """The download answer ``OQSmuquc02res``: SegmentOfResult 1 with the units and counts,
-    2 while processing, 9 for an unknown 受付番号 (``error``)."""
+    2 while processing, 9 for an unknown 受付番号 (``error``); the last two carry their code
+    and message in the MessageBody too."""
     done = segment == "1"
     return branch("XmlMsg", [
         branch("MessageHeader", [
@@ -135,5 +146,6 @@ def result_tree(header: Mapping[str, str], *, job: Any, segment: str, as_of: dt.
             leaf("NumberOfError", str(len(units) - normal) if done else None),
             leaf("CharacterCodeIdentifier", charset.identifier),
         ]),
-        branch("MessageBody", list(units)) if done and units else None,
+        branch("MessageBody", list(units)) if done else (
+            _notice_body(error) if error else None),
     ])

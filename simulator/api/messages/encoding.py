@@ -38,8 +38,6 @@ _NAMES = {
     "windows-31j": SHIFT_JIS, "ms932": SHIFT_JIS, "cp932": SHIFT_JIS, "ms_kanji": SHIFT_JIS,
 }
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-# Lead bytes of code page 932 outside JIS X 0208: NEC row 13, NEC-selected IBM and IBM extensions.
-_EXTENSION_LEAD_BYTES = frozenset({0x87, 0xED, 0xEE, 0xFA, 0xFB, 0xFC})
 
 _characters = load_yaml(DATASETS / "codes" / "characters.yaml")
 REPLACEMENT: str = _characters["replacement"]
@@ -58,7 +56,8 @@ def declared_charset(body: bytes) -> Charset:
         return UTF8
     name = match.group(1).decode("ascii").lower()
     if name not in _NAMES:
-        raise EncodingError("encoding", f"{name} is not accepted (use UTF-8 or Shift_JIS)")
+        raise EncodingError(
+            "encoding", f"{name}は使えません。UTF-8またはShift_JISにしてください。")
     return _NAMES[name]
 
 
@@ -71,20 +70,26 @@ def decode(body: bytes, charset: Charset) -> str:
         return body.decode(charset.codec).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise EncodingError(
-            "encoding", f"byte {error.start} is not valid {charset.declared}"
+            "encoding", f"{error.start}バイト目が{charset.declared}として正しくありません。"
         ) from error
+
+
+def _in_jis_x_0208(char: str) -> bool:
+    """ASCII, half-width katakana or JIS X 0208: what code page 932 writes and a strict
+    Shift_JIS reader reads back. Code page 932's own additions (NEC row 13 ①, IBM 髙, the
+    user-defined area, the single bytes 0xA0 and 0xFD–0xFF) are not."""
+    try:
+        char.encode("cp932").decode("shift_jis")
+    except UnicodeError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=65536)
 def _supported(char: str, utf8: bool) -> bool:
     if char < " " and char not in "\t\n\r":  # not allowed in XML 1.0
         return False
-    try:
-        encoded = char.encode("cp932")
-    except UnicodeEncodeError:
-        return utf8 and char in _PASS_THROUGH
-    in_jis_x_0208 = len(encoded) == 1 or encoded[0] not in _EXTENSION_LEAD_BYTES
-    return in_jis_x_0208 or (utf8 and char in _PASS_THROUGH)
+    return _in_jis_x_0208(char) or (utf8 and char in _PASS_THROUGH)
 
 
 def displayable(text: str, charset: Charset) -> str:

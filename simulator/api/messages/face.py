@@ -13,9 +13,10 @@ ASCII bytes, as :func:`simulator.pki.sign_nonce` makes it.
 The face result is the single result tree with ReferenceClassification 1, no
 QualificationConfirmSearchInfo, and a system-generated ArbitraryFileIdentifier (16 characters of
 base64, as the real sample ``ArnHCeDfNjMCFzg=``). Its file name, after OD2's imitation of the
-real one: ``OQSsiquc01res_face_<医療機関コード><17-digit sequence>_<yyyyMMddHHmmss>.xml``; the
-sequence is the presentation's audit entry id (unique across workers), the time is
-ProcessExecutionTime (business time, JST).
+real one: ``OQSsiquc01res_face_<医療機関コード 10><処理コード 3><17-digit sequence>_
+<yyyyMMddHHmmss>.xml``; the 処理コード follows the presentation's MedicalTreatmentFlag
+(``datasets/codes/face_file_names.yaml``), the sequence is the presentation's audit entry id
+(unique across workers), the time is ProcessExecutionTime (business time, JST).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...codes import Catalogue
+from ...datasets import DATASETS, DatasetError, load_yaml
 from ...registry.card_reader import CardOutcome, Presentation
 from ...registry.errors import InvalidInput, MissingField
 from ...registry.identifiers import parse_date
@@ -52,6 +54,20 @@ _KEYS = frozenset({"nonce", "certificate", "signature", "method", "pin", "face_m
 MAX_SIGNATURE = 2048  # characters of base64; an RSA-2048 signature takes 344
 
 
+def _processing_codes() -> dict[TreatmentFlag, str]:
+    """The face file names' 処理コード by MedicalTreatmentFlag, checked at start-up."""
+    path = DATASETS / "codes" / "face_file_names.yaml"
+    raw = load_yaml(path)["processing_codes"]
+    codes = {TreatmentFlag(str(flag)): str(code) for flag, code in raw.items()}
+    if set(codes) != set(TreatmentFlag) or not all(
+            len(c) == 3 and c.isdigit() for c in codes.values()):
+        raise DatasetError(f"{path}: give a 3-digit code for each of {list(TreatmentFlag)}")
+    return codes
+
+
+PROCESSING_CODES = _processing_codes()
+
+
 def read_charset(body: object) -> Charset:
     """The charset the answer is wanted in (UTF-8 when absent or unreadable; the body's
     reader reports a bad value)."""
@@ -65,10 +81,10 @@ def read_presentation(body: object) -> Presentation:
     :raises InvalidInput / MissingField: naming the field that is wrong.
     """
     if not isinstance(body, Mapping):
-        raise InvalidInput("(document)", "must be a JSON object")
+        raise InvalidInput("(document)", "JSONのオブジェクトにしてください。")
     unknown = sorted(set(body) - _KEYS)
     if unknown:
-        raise InvalidInput(unknown[0], "unknown field")
+        raise InvalidInput(unknown[0], "この項目は使えません。")
     _choice(body, "charset", tuple(CHARSETS), "utf-8", lower=True)
     method = _choice(body, "method", METHODS, None)
     return Presentation(
@@ -91,16 +107,17 @@ def _text(body: Mapping[str, Any], key: str, *, limit: int) -> str:
     if value is None or value == "":
         raise MissingField(key)
     if not isinstance(value, str):
-        raise InvalidInput(key, "must be a string")
+        raise InvalidInput(key, "文字列にしてください。")
     if len(value) > limit:
-        raise InvalidInput(key, f"longer than {limit} characters")
+        raise InvalidInput(key, f"{limit}文字以内にしてください。")
     return value
 
 
 def _nonce(body: Mapping[str, Any]) -> str:
     value = _text(body, "nonce", limit=64)
     if not _NONCE.fullmatch(value):
-        raise InvalidInput("nonce", "must be the base64url value /oqs/card/challenge gave")
+        raise InvalidInput(
+            "nonce", "/oqs/card/challengeが返した値（base64url）にしてください。")
     return value
 
 
@@ -109,13 +126,13 @@ def _signature(body: Mapping[str, Any]) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("signature", "must be base64") from None
+        raise InvalidInput("signature", "base64にしてください。") from None
 
 
 def _pin(body: Mapping[str, Any]) -> str:
     value = _text(body, "pin", limit=4)
     if not _PIN.fullmatch(value):
-        raise InvalidInput("pin", "must be 4 digits")
+        raise InvalidInput("pin", "数字4桁にしてください。")
     return value
 
 
@@ -127,24 +144,26 @@ def _choice(body: Mapping[str, Any], key: str, choices: tuple[str, ...], default
     if isinstance(value, str) and lower:
         value = value.lower()
     if value not in choices:
-        raise InvalidInput(key, f"must be one of {', '.join(choices)}")
+        raise InvalidInput(key, f"{'・'.join(choices)}のいずれかにしてください。")
     return value
 
 
 def _flag(body: Mapping[str, Any], key: str, default: bool) -> bool:
     value = body.get(key, default)
     if not isinstance(value, bool):
-        raise InvalidInput(key, "must be true or false")
+        raise InvalidInput(key, "trueまたはfalseにしてください。")
     return value
 
 
 def _consents(body: Mapping[str, Any]) -> tuple[InfoKind, ...]:
     value = body.get("consents", [])
     if not isinstance(value, list):
-        raise InvalidInput("consents", f"must be a list of {', '.join(CONSENT_KINDS)}")
+        raise InvalidInput(
+            "consents", f"{'・'.join(CONSENT_KINDS)}のリストにしてください。")
     for index, item in enumerate(value):
         if not isinstance(item, str) or item not in CONSENT_KINDS:
-            raise InvalidInput(f"consents[{index}]", f"must be one of {', '.join(CONSENT_KINDS)}")
+            raise InvalidInput(f"consents[{index}]",
+                               f"{'・'.join(CONSENT_KINDS)}のいずれかにしてください。")
     return tuple(CONSENT_KINDS[item] for item in dict.fromkeys(value))
 
 
@@ -153,7 +172,7 @@ def _date(body: Mapping[str, Any]):
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput("confirmation_date", "must be a string YYYYMMDD")
+        raise InvalidInput("confirmation_date", "文字列（YYYYMMDD）にしてください。")
     return parse_date(value, field="confirmation_date")
 
 
@@ -187,5 +206,7 @@ def face_tree(outcome: CardOutcome, *, catalogue: Catalogue, charset: Charset) -
 
 
 def face_file_name(outcome: CardOutcome) -> str:
+    """``OQSsiquc01res_face_<医療機関コード><処理コード><17-digit counter>_<time>.xml``."""
     stamp = outcome.as_of.astimezone(JST).strftime("%Y%m%d%H%M%S")
-    return f"{FACE_PREFIX}{outcome.institution}{outcome.sequence:017d}_{stamp}.xml"
+    code = PROCESSING_CODES[outcome.treatment_flag]
+    return f"{FACE_PREFIX}{outcome.institution}{code}{outcome.sequence:017d}_{stamp}.xml"

@@ -7,6 +7,7 @@ element order; absent values are omitted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from lxml import etree
 from ...codes import ResultCode
 from ...registry.errors import MalformedMessage, MissingField
 from ...registry.identifiers import format_insurer_number
-from ...registry.model import JST, Confirmation, ConsentShown, Qualification
+from ...registry.model import JST, Confirmation, ConsentShown, InsurerKind, Qualification
 from .encoding import Charset
 from .tree import Node, branch, leaf
 
@@ -30,6 +31,8 @@ __all__ = [
     "SEARCH_FIELDS",
     "core_fields",
     "read_header",
+    "search_echo",
+    "echoable_header",
 ]
 
 SEARCH_FIELDS = (
@@ -44,6 +47,9 @@ SEARCH_FIELDS = (
 HEADER_FIELDS = (
     "QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier"
 )
+LIMIT_CONSENT = "LimitApplicationCertificateRelatedConsFlg"
+#: The consent flag a request without one is read as (OQSCD001 0 未同意), and echoed as.
+DEFAULT_LIMIT_CONSENT = "0"
 INSURANCE_CARD = "2"  # ReferenceClassification OQSCD002
 MY_NUMBER_CARD = "1"
 #: Consent groups in element order, by InfoKind value (reference §2.3).
@@ -82,9 +88,9 @@ def child(parent: etree._Element, tag: str) -> etree._Element:
     """
     found = parent.findall(tag)
     if not found:
-        raise MissingField(f"{_path(parent)}/{tag}", "this element is required")
+        raise MissingField(f"{_path(parent)}/{tag}", "この要素は必須です。")
     if len(found) > 1:
-        raise MalformedMessage(_path(found[1]), "may appear only once")
+        raise MalformedMessage(_path(found[1]), "この要素は1回しか指定できません。")
     return found[0]
 
 
@@ -93,9 +99,9 @@ def leaves(parent: etree._Element) -> dict[str, str]:
     values: dict[str, str] = {}
     for element in parent:
         if len(element):
-            raise MalformedMessage(_path(element), "must hold a value, not elements")
+            raise MalformedMessage(_path(element), "子要素ではなく値を設定してください。")
         if element.tag in values:
-            raise MalformedMessage(_path(element), "may appear only once")
+            raise MalformedMessage(_path(element), "この要素は1回しか指定できません。")
         values[element.tag] = (element.text or "").strip()
     return values
 
@@ -107,11 +113,11 @@ def read_header(root: etree._Element) -> dict[str, str]:
     :raises MissingField: the header or its MedicalInstitutionCode is absent.
     """
     if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+        raise MalformedMessage(f"/{root.tag}", "ルート要素はXmlMsgにしてください。")
     header = leaves(child(root, "MessageHeader"))
     if not header.get("MedicalInstitutionCode"):
         raise MissingField("/XmlMsg/MessageHeader/MedicalInstitutionCode",
-                           "this element is required")
+                           "この要素は必須です。")
     return header
 
 
@@ -122,12 +128,12 @@ def read_single_request(root: etree._Element) -> SingleRequest:
     :raises MissingField: a required element or header value is absent.
     """
     if root.tag != "XmlMsg":
-        raise MalformedMessage(f"/{root.tag}", "the root element must be XmlMsg")
+        raise MalformedMessage(f"/{root.tag}", "ルート要素はXmlMsgにしてください。")
     header = leaves(child(root, "MessageHeader"))
     search = leaves(child(child(root, "MessageBody"), "QualificationConfirmSearchInfo"))
     for field in ("QualificationConfirmationDate", "MedicalInstitutionCode"):
         if not header.get(field):
-            raise MissingField(f"/XmlMsg/MessageHeader/{field}", "this element is required")
+            raise MissingField(f"/XmlMsg/MessageHeader/{field}", "この要素は必須です。")
     return SingleRequest(header, search)
 
 
@@ -160,10 +166,32 @@ def _header(
     ])
 
 
-def _search_echo(search: Mapping[str, str]) -> Node | None:
+_ECHO_FORMS = {
+    "QualificationConfirmationDate": re.compile(r"[0-9]{8}"),
+    "MedicalInstitutionCode": re.compile(r"[0-9]{10}"),
+    "ArbitraryFileIdentifier": re.compile(r".{1,100}", re.DOTALL),
+}
+
+
+def echoable_header(header: Mapping[str, object]) -> dict[str, str]:
+    """The request's header values an answer may echo: those of the header fields that have
+    their element's form (a date of 8 digits, a code of 10), so a strict reader of the answer
+    never meets a value it cannot parse."""
+    return {
+        name: value for name, form in _ECHO_FORMS.items()
+        if isinstance(value := header.get(name), str) and form.fullmatch(value)
+    }
+
+
+def search_echo(search: Mapping[str, str]) -> Node | None:
+    """QualificationConfirmSearchInfo as the answer echoes it: the fields the request gave, and
+    always the 限度額 consent flag (``0`` when the request left it out, as it was read)."""
+    if not search:
+        return None
+    values = {**search, LIMIT_CONSENT: search.get(LIMIT_CONSENT) or DEFAULT_LIMIT_CONSENT}
     return branch(
         "QualificationConfirmSearchInfo",
-        [leaf(f, search[f]) for f in SEARCH_FIELDS if search.get(f)],
+        [leaf(f, values[f]) for f in SEARCH_FIELDS if values.get(f)],
     )
 
 
@@ -224,7 +252,10 @@ def _consent_groups(consents: tuple[ConsentShown, ...]) -> list[Node | None]:
 
 def core_fields(q: Qualification) -> list[Node | None]:
     """The card, person, dates, ratio and 高齢受給者証 of a result — what a bulk unit's
-    ResultOfQualificationConfirmation holds (reference §2.4)."""
+    ResultOfQualificationConfirmation holds too.
+
+    InsuredPartialContributionRatio is the 後期高齢 element: clients read any value there as
+    後期高齢's, so other records (whose 負担割合 the registry still knows) leave it out."""
     return [
         leaf("InsuredCardClassification", q.card_class),
         leaf("InsurerNumber", format_insurer_number(q.insurer.number)),
@@ -247,7 +278,8 @@ def core_fields(q: Qualification) -> list[Node | None]:
         leaf("InsuredCertificateIssuanceDate", _date(q.card_issued_on)),
         leaf("InsuredCardValidDate", _date(q.card_valid_start)),
         leaf("InsuredCardExpirationDate", _date(q.card_valid_end)),
-        leaf("InsuredPartialContributionRatio", q.ratio),
+        leaf("InsuredPartialContributionRatio",
+             q.ratio if q.insurer.kind is InsurerKind.KOKI else None),
         leaf("PreschoolClassification", "1" if q.preschool else None),
         leaf("ReasonOfLoss", q.reason_of_loss.value if q.reason_of_loss else None),
         leaf("InsurerName", q.insurer.name),
@@ -257,11 +289,15 @@ def core_fields(q: Qualification) -> list[Node | None]:
 
 def _qualification(q: Qualification, c: Confirmation, search: Mapping[str, str]) -> Node | None:
     consent = c.consent_time
+    flag, time = ("1", _instant(consent)) if consent else ("0", None)
     return branch("ResultOfQualificationConfirmation", [
         *core_fields(q),
-        leaf("LimitApplicationCertificateRelatedConsFlg", "1" if consent else "0"),
-        leaf("LimitApplicationCertificateRelatedConsTime", _instant(consent) if consent else None),
+        leaf("LimitApplicationCertificateRelatedConsFlg", flag),
+        leaf("LimitApplicationCertificateRelatedConsTime", time),
         _limit(q),
+        # one consent covers 限度額適用認定証等: the 特定疾病療養受療証 comes with it (OQSCD016)
+        leaf("SpecificDiseasesCertificateRelatedConsFlg", flag),
+        leaf("SpecificDiseasesCertificateRelatedConsTime", time),
         _specific_diseases(q),
         *_consent_groups(c.consents),
         leaf("ArbitraryIdentifier", search.get("ArbitraryIdentifier") or None),
@@ -281,7 +317,7 @@ def confirmation_tree(
     information on a normal end (ProcessingResultCode with status 1, e.g. card_expiring).
     """
     body = branch("MessageBody", [
-        _search_echo(request.search),
+        search_echo(request.search),
         leaf("ProcessingResultStatus", "1"),
         leaf("ProcessingResultCode", notice[0].code if notice else None),
         leaf("ProcessingResultMessage", notice[1] if notice else None),
@@ -301,7 +337,7 @@ def item_error_tree(
 ) -> Node:
     """A processed request whose search item (or card) was refused (ProcessingResultStatus 2)."""
     body = branch("MessageBody", [
-        _search_echo(request.search),
+        search_echo(request.search),
         leaf("ProcessingResultStatus", "2"),
         leaf("ProcessingResultCode", result.code),
         leaf("ProcessingResultMessage", message),
@@ -313,11 +349,23 @@ def item_error_tree(
 
 def envelope_error_tree(
     header: Mapping[str, str], *, result: ResultCode, message: str, processed_at: dt.datetime,
-    charset: Charset, reference_classification: str | None = None,
+    charset: Charset, reference_classification: str | None = INSURANCE_CARD,
+    search: Mapping[str, str] | None = None,
 ) -> Node:
-    """A request that could not be processed (SegmentOfResult 9 with ErrorCode/ErrorMessage)."""
-    echoed = {k: v for k, v in header.items() if k in HEADER_FIELDS}
+    """A request that could not be processed: SegmentOfResult 9 with ErrorCode/ErrorMessage in
+    the header, and a MessageBody a strict reader can read — the search echoed when it could be
+    read, ProcessingResultStatus 2 and the same code and message.
+
+    ``header`` holds what could be read of the request's header; only values of the right form
+    are echoed (:func:`echoable_header`).
+    """
+    body = branch("MessageBody", [
+        search_echo(search or {}),
+        leaf("ProcessingResultStatus", "2"),
+        leaf("ProcessingResultCode", result.code),
+        leaf("ProcessingResultMessage", message),
+    ])
     return ("XmlMsg", [_header(
-        echoed, processed_at=processed_at, charset=charset, segment="9",
+        echoable_header(header), processed_at=processed_at, charset=charset, segment="9",
         error=(result, message), reference_classification=reference_classification,
-    )])
+    ), body])

@@ -114,17 +114,17 @@ def _fill(parent: etree._Element, value: Any, path: str) -> None:
         try:
             parent.text = value
         except ValueError:  # lxml refuses control characters and other non-XML text
-            raise MalformedMessage(path, "holds characters that XML does not allow") from None
+            raise MalformedMessage(path, "XMLで使えない文字があります。") from None
         return
     if not isinstance(value, dict):
         kind = type(value).__name__
-        raise MalformedMessage(path, f"expected a string or an object, got {kind}")
+        raise MalformedMessage(path, f"文字列またはオブジェクトにしてください（{kind}です）。")
     for key, child in value.items():
         items = child if isinstance(child, list) else [child]
         for index, item in enumerate(items):
             child_path = f"{path}/{key}" + (f"[{index + 1}]" if isinstance(child, list) else "")
             if not isinstance(key, str) or not key.isidentifier():
-                raise MalformedMessage(child_path, "is not an element name")
+                raise MalformedMessage(child_path, "要素名として使えない名前です。")
             _fill(etree.SubElement(parent, key), item, child_path)
 
 
@@ -134,10 +134,11 @@ def element_from_json(document: Any) -> etree._Element:
     :raises MalformedMessage: for a body that is not one root object of objects and strings.
     """
     if not isinstance(document, dict) or len(document) != 1:
-        raise MalformedMessage("(document)", 'expected one root object, e.g. {"XmlMsg": {...}}')
+        raise MalformedMessage(
+            "(document)", 'ルートは1つのオブジェクトにしてください（{"XmlMsg": {...}}）。')
     ((tag, body),) = document.items()
     if not isinstance(tag, str) or not tag.isidentifier():
-        raise MalformedMessage("(document)", "the root is not an element name")
+        raise MalformedMessage("(document)", "ルートの名前が要素名として使えません。")
     root = etree.Element(tag)
     _fill(root, body, f"/{tag}")
     return root

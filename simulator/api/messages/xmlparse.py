@@ -44,7 +44,7 @@ def _check_depth(root: etree._Element, limit: int) -> None:
         depth += 1 if event == "start" else -1
         if depth > limit:
             path = root.getroottree().getpath(element)
-            raise MalformedMessage(path, f"nested deeper than {limit} levels")
+            raise MalformedMessage(path, f"入れ子が深すぎます（上限{limit}階層）。")
 
 
 def parse_document(body: bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Document:
@@ -59,10 +59,12 @@ def parse_document(body: bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -
     charset = declared_charset(body)
     text = decode(body, charset)
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise MalformedMessage("(document)", "DTDs and entities are not accepted")
+        raise MalformedMessage("(document)", "DTD・実体参照は使えません。")
     try:
         root = etree.fromstring(text.encode("utf-8"), parser=_parser())
     except etree.XMLSyntaxError as error:
-        raise MalformedMessage("(document)", f"not well-formed XML: {error.msg}") from error
+        line, column = error.position
+        raise MalformedMessage(
+            "(document)", f"XMLとして読めません（{line}行{column}列）。") from error
     _check_depth(root, max_depth)
     return Document(root, charset)
