@@ -412,7 +412,8 @@ def test_a_card_number_is_stripped(raw, expected):
     [
         pytest.param(normalize_symbol, "1" * 21, "InsuredCardSymbol", "20", id="symbol-21"),
         pytest.param(normalize_symbol, "12\t34", "InsuredCardSymbol", "制御文字", id="symbol-tab"),
-        pytest.param(normalize_symbol, "12\x0034", "InsuredCardSymbol", "制御文字", id="symbol-nul"),
+        pytest.param(
+            normalize_symbol, "12\x0034", "InsuredCardSymbol", "制御文字", id="symbol-nul"),
         pytest.param(
             normalize_card_number, "", "InsuredIdentificationNumber", "値を設定", id="number-empty"
         ),
