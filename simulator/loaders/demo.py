@@ -15,6 +15,12 @@ Notable people carry a :class:`Story`, so the README and the tests can find them
 - 国保 — a 6-digit 国保 member, 記号 with a hyphen. 高齢受給者 — 国保, 70–74, 2割.
 - 後期高齢・限度額 — 後期高齢, 1割, 限度額適用・標準負担額減額認定証 (02, 低所得Ⅱ B05).
 - 特定疾病 — 国保組合 member with a 特定疾病療養受療証 (人工透析, 10,000 yen).
+
+After them comes the gallery (:mod:`.demo_gallery`): one person for each value of the code
+tables a result carries that the people above do not show. New notable people are appended
+there, so the earlier ones keep their numbers, names and dates (the README quotes them).
+
+Every record has its insurance card's dates (:func:`.demo_cards.with_card_dates`).
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ from ..registry.model import (
     Institution,
     Insurer,
     LimitCertificate,
-    Qualification,
     ReasonOfLoss,
     SpecificDiseaseCertificate,
 )
+from .demo_cards import with_card_dates
+from .demo_gallery import GALLERY
 from .demo_people import (
     INSURERS,
     KOKUHO,
@@ -50,6 +57,7 @@ from .demo_people import (
     at_ten,
     benefit_year,
     household,
+    lose,
 )
 
 __all__ = [
@@ -116,7 +124,8 @@ def generate_demo_world(
     institutions = _institutions()
     accounts = tuple(_account(i, random.Random(master.getrandbits(64))) for i in institutions)
     make = PeopleMaker(master, business_now.astimezone(JST).date())
-    people = tuple(itertools.islice(_people(make, persons), persons))
+    people = tuple(_with_cards(demo, make.today)
+                   for demo in itertools.islice(_people(make, persons), persons))
     return DemoWorld(seed, business_now, INSURERS, institutions, accounts, people)
 
 
@@ -128,6 +137,12 @@ def _people(make: PeopleMaker, count: int) -> Iterator[DemoPerson]:
     yield from notable
     while True:
         yield from household(make)
+
+
+def _with_cards(demo: DemoPerson, today: dt.date) -> DemoPerson:
+    """Every record with its insurance card's dates (:func:`with_card_dates`)."""
+    return replace(demo, qualifications=tuple(
+        with_card_dates(record, today) for record in demo.qualifications))
 
 
 # -- institutions and accounts ----------------------------------------------------------------
@@ -152,15 +167,6 @@ def _account(institution: Institution, rng: random.Random) -> DemoAccount:
 
 
 # -- notable people ---------------------------------------------------------------------------
-
-
-def _lose(
-    record: Qualification, on: dt.date, reason: ReasonOfLoss,
-    registered_at: dt.datetime | None = None,
-) -> Qualification:
-    """The record closed on ``on``; OQS learns it at ``registered_at`` (default 5 days later)."""
-    known = registered_at or at_ten(on + dt.timedelta(days=5))
-    return replace(record, valid_to=on, reason_of_loss=reason, loss_registered_at=known)
 
 
 def _single(make: PeopleMaker, insurer: Insurer, age: int, story: Story) -> list[DemoPerson]:
@@ -198,7 +204,7 @@ def _lost(make: PeopleMaker) -> list[DemoPerson]:
     lost_on = make.today - dt.timedelta(days=rng.randint(30, 90))
     since = make.acquired(rng, person, before=lost_on)
     record = make.record(person, make.card(rng, KYOKAI), rng, valid_from=since)
-    return [DemoPerson(person, (_lose(record, lost_on, ReasonOfLoss.OTHER),), Story.LOST)]
+    return [DemoPerson(person, (lose(record, lost_on, ReasonOfLoss.OTHER),), Story.LOST)]
 
 
 def _job_change(make: PeopleMaker) -> list[DemoPerson]:
@@ -209,7 +215,7 @@ def _job_change(make: PeopleMaker) -> list[DemoPerson]:
     since = make.acquired(rng, person, before=changed_on)
     old = make.record(person, make.card(rng, KYOKAI), rng, valid_from=since)
     new = make.record(person, make.card(rng, KUMIAI), rng, valid_from=changed_on)
-    old = _lose(old, changed_on, ReasonOfLoss.OTHER, at_ten(changed_on + dt.timedelta(days=4)))
+    old = lose(old, changed_on, ReasonOfLoss.OTHER, at_ten(changed_on + dt.timedelta(days=4)))
     return [DemoPerson(person, (old, new), Story.JOB_CHANGE)]
 
 
@@ -221,7 +227,7 @@ def _job_change_pending(make: PeopleMaker) -> list[DemoPerson]:
     old = make.record(person, make.card(rng, KYOSAI), rng, valid_from=since)
     new = make.record(person, make.card(rng, KYOKAI), rng, valid_from=today,
                       registered_at=at_ten(today + dt.timedelta(days=3)))
-    old = _lose(old, today, ReasonOfLoss.OTHER, at_ten(today + dt.timedelta(days=2)))
+    old = lose(old, today, ReasonOfLoss.OTHER, at_ten(today + dt.timedelta(days=2)))
     new = replace(new, card_issued_on=today)
     return [DemoPerson(person, (old, new), Story.JOB_CHANGE_PENDING)]
 
@@ -253,6 +259,7 @@ _NOTABLE: tuple[Callable[[PeopleMaker], list[DemoPerson]], ...] = (
     lambda make: _single(make, KOKUHO, 72, Story.ELDERLY),
     _koki_limit,
     _specific_disease,
+    *GALLERY,  # new notable people go here, after the others, so those keep their numbers
 )
 
 # -- saving -----------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ from ..registry.model import (
     LimitCertificate,
     Person,
     Qualification,
+    ReasonOfLoss,
     Sex,
 )
 
 __all__ = [
     "DemoPerson", "Card", "PeopleMaker", "INSURERS", "KYOKAI", "KUMIAI", "KYOSAI", "KOKUHO",
-    "KOKUHO_KUMIAI", "KOKI", "to_half_width_kana", "age_on", "at_ten", "benefit_year",
-    "household",
+    "KOKUHO_KUMIAI", "KOKI", "TOKUREI", "JIEIKAN", "to_half_width_kana", "age_on", "at_ten",
+    "benefit_year", "shift_years", "household", "lose",
 ]
 
 
@@ -46,7 +47,9 @@ KYOSAI = _insurer("3113001", "中央省庁共済組合", InsurerKind.KYOSAI)
 KOKUHO = _insurer("13805", "杉並区", InsurerKind.KOKUHO)  # 138057, 6-digit 国保
 KOKUHO_KUMIAI = _insurer("13301", "東京都文具商国民健康保険組合", InsurerKind.KOKUHO)
 KOKI = _insurer("3913101", "東京都後期高齢者医療広域連合", InsurerKind.KOKI)  # 39131016
-INSURERS = (KYOKAI, KUMIAI, KYOSAI, KOKUHO, KOKUHO_KUMIAI, KOKI)
+TOKUREI = _insurer("6313002", "東京みらい商事健康保険組合（特例退職）", InsurerKind.TOKUREI)
+JIEIKAN = _insurer("0713001", "防衛省（自衛官）", InsurerKind.JIEIKAN)  # 自衛官診療証
+INSURERS = (KYOKAI, KUMIAI, KYOSAI, KOKUHO, KOKUHO_KUMIAI, KOKI, TOKUREI, JIEIKAN)
 
 # (choices, weights) for random.choices
 _EMPLOYERS = ((KYOKAI, KUMIAI, KYOSAI), (50, 30, 20))
@@ -142,6 +145,8 @@ _SYMBOLS = {
     InsurerKind.KUMIAI: lambda rng: str(rng.randint(1, 9999)),
     InsurerKind.KYOSAI: lambda rng: str(rng.randint(10, 999)),
     InsurerKind.KOKUHO: lambda rng: f"{rng.randint(1, 99):02d}-{rng.randint(1, 99):02d}",
+    InsurerKind.TOKUREI: lambda rng: str(rng.randint(1, 9999)),
+    InsurerKind.JIEIKAN: lambda rng: str(rng.randint(100, 999)),
 }
 
 
@@ -251,6 +256,15 @@ class PeopleMaker:
         months = self.today.year * 12 + self.today.month - 1 - rng.randint(0, 10)
         start = max(dt.date(months // 12, months % 12 + 1, 1), since)
         return LimitCertificate("01", "A03", start, start, shift_years(start, 1) - dt.timedelta(1))
+
+
+def lose(
+    record: Qualification, on: dt.date, reason: ReasonOfLoss,
+    registered_at: dt.datetime | None = None,
+) -> Qualification:
+    """The record closed on ``on``; OQS learns it at ``registered_at`` (default 5 days later)."""
+    known = registered_at or at_ten(on + dt.timedelta(days=5))
+    return replace(record, valid_to=on, reason_of_loss=reason, loss_registered_at=known)
 
 
 # -- ordinary households ----------------------------------------------------------------------

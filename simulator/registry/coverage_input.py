@@ -4,18 +4,23 @@ Keys (DESIGN §5): ``insurer``, ``symbol``, ``number``, ``branch``, ``family`` (
 ``card_class`` (OQSCD010), ``ratio`` ("030"), ``preschool``, ``insured_name``, ``elderly``
 {ratio, issued_on, valid_start, valid_end}, ``limit_certificate`` {classification, flag,
 issued_on, valid_start, valid_end, long_term_date}, ``specific_diseases`` [{category, self_pay,
-issued_on, valid_start, valid_end}], ``as_registered`` {name, kana, birthdate, sex, address};
-for a stored qualification also ``valid_from``, ``valid_to``, ``reason_of_loss``,
-``registered_at``, ``loss_registered_at``.
+issued_on, valid_start, valid_end}] (category: OQSCD013), ``as_registered`` {name, kana,
+birthdate, sex, address}, the insurance card's ``card_issued_on`` (交付年月日),
+``card_valid_start`` (有効開始年月日; default: the qualification's start) and ``card_valid_end``
+(有効終了年月日, inclusive as printed); for a stored qualification also ``valid_from``,
+``valid_to``, ``reason_of_loss``, ``registered_at``, ``loss_registered_at``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
+from ..codes import load_code_tables
 from . import fields
 from .errors import InvalidInput
 from .identifiers import (
@@ -37,7 +42,13 @@ from .model import (
     SpecificDiseaseCertificate,
 )
 
-__all__ = ["insurer_kind", "coverage", "qualification", "reason_of_loss", "as_registered", "ratio"]
+__all__ = [
+    "insurer_kind", "coverage", "qualification", "reason_of_loss", "as_registered", "ratio",
+    "card_dates", "check_card_period", "CARD_KEYS",
+]
+
+#: The insurance card's dates (被保険者証の交付年月日・有効開始年月日・有効終了年月日).
+CARD_KEYS = ("card_issued_on", "card_valid_start", "card_valid_end")
 
 KnownInsurer = Callable[[str], Insurer | None]
 
@@ -132,6 +143,22 @@ def _limit(raw: Mapping[str, Any], path: str) -> LimitCertificate:
     )
 
 
+@cache
+def _code_values(table: str) -> tuple[str, ...]:
+    """The values of an OQSCD table (``datasets/codes/oqscd.yaml``)."""
+    return tuple(load_code_tables().values(table))
+
+
+def _disease_category(item: Mapping[str, Any], path: str) -> str:
+    """特定疾病療養受療証の認定疾病区分: one of OQSCD013."""
+    value = fields.text(item, "category", path)
+    allowed = _code_values("OQSCD013")
+    if value not in allowed:
+        raise InvalidInput(fields.at_path(path, "category"),
+                           f"must be one of {', '.join(allowed)} (OQSCD013), got {value!r}")
+    return value
+
+
 def _diseases(mapping: Mapping[str, Any], path: str) -> tuple[SpecificDiseaseCertificate, ...]:
     raw = mapping.get("specific_diseases") or []
     where = fields.at_path(path, "specific_diseases")
@@ -146,13 +173,35 @@ def _diseases(mapping: Mapping[str, Any], path: str) -> tuple[SpecificDiseaseCer
         if self_pay is not None and (isinstance(self_pay, bool) or not isinstance(self_pay, int)):
             raise InvalidInput(fields.at_path(item_path, "self_pay"), "must be yen, a number")
         found.append(SpecificDiseaseCertificate(
-            category=fields.text(item, "category", item_path),
+            category=_disease_category(item, item_path),
             self_pay=self_pay,
             issued_on=fields.optional_day(item, "issued_on", item_path),
             valid_start=fields.optional_day(item, "valid_start", item_path),
             valid_end=fields.optional_day(item, "valid_end", item_path),
         ))
     return tuple(found)
+
+
+def card_dates(mapping: Mapping[str, Any], path: str) -> dict[str, dt.date | None]:
+    """The card's dates (``CARD_KEYS``); the end may not come before a given start."""
+    dates = {key: fields.optional_day(mapping, key, path) for key in CARD_KEYS}
+    start, end = dates["card_valid_start"], dates["card_valid_end"]
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(fields.at_path(path, "card_valid_end"),
+                           f"must not be before card_valid_start {start.isoformat()}")
+    return dates
+
+
+def check_card_period(to: Coverage, valid_from: dt.date, path: str, *, start_key: str) -> None:
+    """Refuse a card end before the qualification's start, the card's default start.
+
+    ``start_key`` names where that start came from (``valid_from``, ``date``).
+    """
+    end = to.card_valid_end
+    if to.card_valid_start is None and end is not None and end < valid_from:
+        raise InvalidInput(fields.at_path(path, "card_valid_end"),
+                           f"must not be before {start_key} {valid_from.isoformat()} "
+                           "(the card's start when card_valid_start is not given)")
 
 
 def as_registered(mapping: Mapping[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -199,6 +248,7 @@ def coverage(
         limits=(_limit(limit, fields.at_path(path, "limit_certificate")),) if limit else (),
         specific_diseases=_diseases(mapping, path),
         as_registered=as_registered(mapping, "as_registered", path),
+        **card_dates(mapping, path),
     )
 
 
@@ -215,8 +265,9 @@ def qualification(
     if valid_to is None and (mapping.get("reason_of_loss") or loss_registered_at):
         raise InvalidInput(fields.at_path(path, "valid_to"),
                            "is required with reason_of_loss or loss_registered_at")
-    record = register(person, coverage(mapping, path, known=known), valid_from=valid_from,
-                      registered_at=registered_at)
+    terms = coverage(mapping, path, known=known)
+    check_card_period(terms, valid_from, path, start_key="valid_from")
+    record = register(person, terms, valid_from=valid_from, registered_at=registered_at)
     return replace(
         record,
         valid_to=valid_to,

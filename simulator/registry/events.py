@@ -23,7 +23,16 @@ from typing import Any
 from ..disaster_mode.events import KINDS as DISASTER_KINDS
 from ..faults.events import KINDS as FAULT_KINDS
 from . import fields, lifecycle
-from .coverage_input import KnownInsurer, as_registered, coverage, elderly, ratio, reason_of_loss
+from .coverage_input import (
+    KnownInsurer,
+    as_registered,
+    card_dates,
+    check_card_period,
+    coverage,
+    elderly,
+    ratio,
+    reason_of_loss,
+)
 from .errors import InvalidInput, OqsError
 from .lifecycle import BASIC_ITEMS, Change, Delays
 from .medical_events import DEFAULT_CONSENT_HOURS
@@ -126,8 +135,11 @@ def _to(ctx: EventContext, event: _Event, family: Family = Family.INSURED) -> li
 
 
 def _move(ctx: EventContext, event: _Event, used: dict[str, Any], to: lifecycle.Coverage,
-          reason: ReasonOfLoss, day: dt.date | None = None) -> Change:
+          reason: ReasonOfLoss, day: dt.date | None = None, card_path: str | None = None) -> Change:
+    """Close the open records and start ``to`` on the event's day; its card is valid from that
+    day unless ``to`` (at ``card_path``, default the event's ``to``) says otherwise."""
     event = replace(event, day=day or event.day)
+    check_card_period(to, event.day, card_path or event.at_path("to"), start_key="date")
     loss = _delays(ctx, event, _open_kind(event, to.insurer.kind), "loss", used)
     gain = _delays(ctx, event, to.insurer.kind, "gain", used)
     return lifecycle.change_coverage(event.person, event.records, at=event.at, day=event.day,
@@ -202,6 +214,7 @@ def _dependent_coverage(ctx: EventContext, event: _Event, insured: Qualification
         preschool=preschool,
         insured_name=insured.insured_name or insured.name,
         as_registered=as_registered(raw, "as_registered", event.path),
+        **card_dates(raw, event.path),
     )
 
 
@@ -225,6 +238,7 @@ def _birth(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
     gain = _delays(ctx, event, insured.insurer.kind, None, used)
     to = _dependent_coverage(ctx, event, insured, preschool=True)
     # every input is read: only now is the newborn written
+    check_card_period(to, event.day, event.path, start_key="date")
     child = replace(child, id=ctx.repo.add_person(child, scenario=ctx.scenario, handle=handle))
     used["child_person_id"] = child.id
     record = lifecycle.register(child, to, valid_from=event.day,
@@ -243,7 +257,7 @@ def _dependent_add(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Ch
                              preschool=fields.flag(event.raw, "preschool", event.path))
     moved = replace(event, person=dependent, records=records)
     used["dependent_person_id"] = dependent.id
-    return _move(ctx, moved, used, to, _reason(event, default))
+    return _move(ctx, moved, used, to, _reason(event, default), card_path=event.path)
 
 
 def _ratio_change(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:

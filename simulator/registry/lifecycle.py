@@ -114,6 +114,10 @@ class Coverage:
     specific_diseases: tuple[SpecificDiseaseCertificate, ...] = ()
     #: personal values as the insurer typed them, where they differ from the person
     as_registered: Mapping[str, Any] = field(default_factory=dict)
+    card_issued_on: dt.date | None = None  # 被保険者証交付年月日
+    #: 被保険者証有効開始年月日; None: the card is valid from the qualification's start
+    card_valid_start: dt.date | None = None
+    card_valid_end: dt.date | None = None  # 被保険者証有効終了年月日 (inclusive, as printed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +196,10 @@ def _hold_for(person: Person, record: Qualification) -> tuple[Hold, ...]:
 def register(
     person: Person, coverage: Coverage, *, valid_from: dt.date, registered_at: dt.datetime
 ) -> Qualification:
-    """Return the qualification the insurer registers for ``person``, checked against 住基."""
+    """Return the qualification the insurer registers for ``person``, checked against 住基.
+
+    Its card is valid from ``valid_from`` unless the coverage gives another 有効開始年月日.
+    """
     values = {item: getattr(person, item) for item in BASIC_ITEMS}
     values.update(coverage.as_registered)
     record = Qualification(
@@ -212,6 +219,9 @@ def register(
         elderly=coverage.elderly,
         limits=coverage.limits,
         specific_diseases=coverage.specific_diseases,
+        card_issued_on=coverage.card_issued_on,
+        card_valid_start=coverage.card_valid_start or valid_from,
+        card_valid_end=coverage.card_valid_end,
         **values,
     )
     return replace(record, holds=_hold_for(person, record))

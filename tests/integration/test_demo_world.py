@@ -50,7 +50,7 @@ def records_of(world, story):
 
 def test_saving_reports_what_it_added(saved, world) -> None:
     assert saved == {
-        "insurers": 6,
+        "insurers": 8,
         "institutions": 3,
         "persons": PERSONS,
         "qualifications": sum(len(demo.qualifications) for demo in world.persons),

@@ -317,6 +317,52 @@ def test_a_ratio_change_splits_the_record_and_dates_the_certificate(engine) -> N
                                               dt.date(2026, 5, 1)),)
 
 
+# -- the new record's insurance card ---------------------------------------------------------------
+
+CARD_ISSUED = dt.date(2026, 4, 6)
+CARD_START = dt.date(2026, 4, 1)
+CARD_END = dt.date(2027, 3, 31)
+CARD_KEYS = {"card_issued_on": "2026-04-06", "card_valid_start": "2026-04-01",
+             "card_valid_end": "2027-03-31"}
+
+
+def card_of(record: Qualification) -> tuple:
+    return record.card_issued_on, record.card_valid_start, record.card_valid_end
+
+
+def test_a_new_record_of_a_job_change_has_a_card_valid_from_its_start(engine) -> None:
+    ids = cast(engine, taro=(TARO, [own_record(TARO)]))
+    apply(engine, JOB_CHANGE)
+
+    new = by_insurer(records_of(engine, ids["taro"]))[KYOKAI.number]
+    assert card_of(new) == (None, JOB_CHANGE_DAY, None)
+
+
+def test_the_card_dates_of_an_events_new_record_are_stored_as_given(engine) -> None:
+    ids = cast(engine, taro=(TARO, [own_record(TARO)]))
+    apply(engine, JOB_CHANGE | {"to": TO_KYOKAI | CARD_KEYS})
+
+    new = by_insurer(records_of(engine, ids["taro"]))[KYOKAI.number]
+    assert card_of(new) == (CARD_ISSUED, CARD_START, CARD_END)
+
+
+def test_a_newborns_card_is_valid_from_the_birth_unless_the_event_says_otherwise(
+    engine,
+) -> None:
+    cast(engine, taro=(TARO, [own_record(TARO)]))
+    twin = BIRTH | {"child": BIRTH["child"] | {"id": "jiro", "name": "山田　二郎",
+                                                "kana": "ﾔﾏﾀﾞ ｼﾞﾛｳ"},
+                    "card_issued_on": "2026-04-28"}
+    apply(engine, BIRTH, twin)
+
+    with SqlUnitOfWork(engine) as uow:
+        (first,) = uow.repo.records_of(uow.repo.person_by_handle(SCENARIO, "ichiro").id)
+        (second,) = uow.repo.records_of(uow.repo.person_by_handle(SCENARIO, "jiro").id)
+    birth_day = dt.date(2026, 4, 20)
+    assert card_of(first) == (None, birth_day, None)
+    assert card_of(second) == (dt.date(2026, 4, 28), birth_day, None)
+
+
 # -- holds -----------------------------------------------------------------------------------------
 
 TYPO = "ﾔﾏﾀﾞ ﾀﾛ"
@@ -434,6 +480,17 @@ REFUSED = {
     "dependent not known": (
         {"event": "dependent_add", "at": EVENT, "person": "taro", "dependent": "nobody"},
         f"{PATH}.dependent", InvalidInput),
+    "card ending before it starts": (
+        {**JOB_CHANGE, "to": TO_KYOKAI | CARD_KEYS | {"card_valid_end": "2026-03-31"}},
+        f"{PATH}.to.card_valid_end", InvalidInput),
+    "card ending before the new record starts": (
+        {**JOB_CHANGE, "to": TO_KYOKAI | {"card_valid_end": "2026-03-31"}},
+        f"{PATH}.to.card_valid_end", InvalidInput),
+    "newborn's card ending before the birth": (
+        BIRTH | {"card_valid_end": "2026-04-19"}, f"{PATH}.card_valid_end", InvalidInput),
+    "specific disease category of two digits": (
+        {**JOB_CHANGE, "to": TO_KYOKAI | {"specific_diseases": [{"category": "01"}]}},
+        f"{PATH}.to.specific_diseases[0].category", InvalidInput),
     "birth without child": (
         {"event": "birth", "at": EVENT, "person": "taro"}, f"{PATH}.child", InvalidInput),
 }

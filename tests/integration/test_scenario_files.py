@@ -133,6 +133,25 @@ def test_the_base_file_loads(engine) -> None:
     assert kinds == ["job_change", "hold_correct"]
 
 
+def test_the_insurance_cards_dates_are_stored_and_the_start_defaults_to_valid_from(
+    engine,
+) -> None:
+    text = variant('ratio: "030",', 'ratio: "030", card_issued_on: 2015-04-06, '
+                   'card_valid_end: 2026-03-31, specific_diseases: [{category: "2"}],')
+    load(engine, text)
+
+    with SqlUnitOfWork(engine) as uow:
+        taro = uow.repo.person_by_handle("life-events", "taro")
+        hanako = uow.repo.person_by_handle("life-events", "hanako")
+        old = [r for r in uow.repo.records_of(taro.id) if r.valid_to is not None]
+        (own,) = uow.repo.records_of(hanako.id)
+    assert [(r.card_issued_on, r.card_valid_start, r.card_valid_end) for r in old] == [
+        (dt.date(2015, 4, 6), dt.date(2015, 4, 1), dt.date(2026, 3, 31))]
+    assert old[0].specific_diseases[0].category == "2"
+    assert (own.card_issued_on, own.card_valid_start, own.card_valid_end) == (
+        None, dt.date(2015, 4, 1), None)
+
+
 def test_loading_the_same_file_twice_leaves_the_same_store(engine) -> None:
     load(engine, BASE)
     first_counts, first = counts(engine), values(engine)
@@ -194,6 +213,19 @@ MALFORMED: dict[str, tuple[str, str, str, str]] = {
         variant('    to: {insurer: "01130012", symbol: "7001", number: "88", branch: "00"}\n',
                 ""),
         "parse", "timeline[0]", "'to' is a required property"),
+    "a card ending before the qualification starts": (
+        variant('ratio: "030",', 'ratio: "030", card_valid_end: 2015-03-31,'),
+        "load", "persons[0].qualifications[0].card_valid_end",
+        "must not be before valid_from 2015-04-01"),
+    "a card ending before its start": (
+        variant('ratio: "030",',
+                'ratio: "030", card_valid_start: 2020-08-01, card_valid_end: 2020-07-31,'),
+        "load", "persons[0].qualifications[0].card_valid_end",
+        "must not be before card_valid_start 2020-08-01"),
+    "a specific disease category of two digits": (
+        variant('ratio: "030",', 'ratio: "030", specific_diseases: [{category: "01"}],'),
+        "parse", "persons[0].qualifications[0].specific_diseases[0].category",
+        "'01' is not one of ['1', '2', '3']"),
     "a hold release with no hold in force (fails only when applied)": (
         variant("event: hold_correct\n    person: hanako\n    fields: [kana]",
                 "event: hold_release\n    person: taro"),

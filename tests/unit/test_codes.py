@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,14 @@ def test_an_unquoted_numeric_code_value_is_refused(tmp_path) -> None:
 
     with pytest.raises(DatasetError, match="not a quoted string"):
         load_code_tables(path)
+
+
+def test_the_scenario_schema_allows_exactly_the_code_tables_values() -> None:
+    from simulator.loaders.scenario import SCHEMA
+
+    definitions = json.loads(SCHEMA.read_text(encoding="utf-8"))["$defs"]
+    tables = load_code_tables()
+
+    category = definitions["specific_disease"]["properties"]["category"]["enum"]
+    assert category == list(tables.values("OQSCD013"))
+    assert definitions["reason_of_loss"]["enum"] == list(tables.values("OQSCD008"))

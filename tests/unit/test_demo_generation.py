@@ -71,7 +71,7 @@ def test_too_few_people_for_the_notable_cases_are_refused() -> None:
 
 def test_generation_logs_its_seed(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="simulator.loaders.demo"):
-        generate_demo_world(seed=OTHER_SEED, persons=20, business_now=BUSINESS_NOW)
+        generate_demo_world(seed=OTHER_SEED, persons=40, business_now=BUSINESS_NOW)
 
     assert f"demo world seed={OTHER_SEED}" in caplog.messages
 
@@ -80,7 +80,8 @@ def test_there_is_one_insurer_of_each_kind_and_every_number_verifies(world) -> N
     kinds = {insurer.kind for insurer in world.insurers}
 
     assert kinds == {InsurerKind.KYOKAI, InsurerKind.KUMIAI, InsurerKind.KYOSAI,
-                     InsurerKind.KOKUHO, InsurerKind.KOKI}
+                     InsurerKind.KOKUHO, InsurerKind.KOKI, InsurerKind.TOKUREI,
+                     InsurerKind.JIEIKAN}
     assert all(verifies(insurer.number) for insurer in world.insurers)
     assert "01130012" in {insurer.number for insurer in world.insurers}
     assert "39131016" in {insurer.number for insurer in world.insurers}
@@ -238,3 +239,34 @@ def test_every_qualification_builds_a_valid_insurance_card_query(world) -> None:
 
         assert (query.insurer_number, query.symbol, query.number, query.branch) == (
             q.insurer.number, q.symbol, q.number, q.branch)
+
+
+YEARLY_CARDS = (InsurerKind.KOKUHO, InsurerKind.KOKI)
+SHORT_CARDS = ("03", "04")  # 短期被保険者証: six months
+
+
+def test_every_record_has_an_issued_card_valid_from_its_start(world) -> None:
+    for q in records(world):
+        assert q.card_issued_on is not None and q.card_valid_start >= q.valid_from, q
+        assert q.valid_to is None or q.card_valid_start < q.valid_to, q
+
+
+def test_employees_cards_run_from_the_acquisition_without_an_end(world) -> None:
+    employees = [q for q in records(world) if q.insurer.kind not in YEARLY_CARDS]
+
+    assert employees
+    assert all((q.card_valid_start, q.card_valid_end) == (q.valid_from, None) for q in employees)
+
+
+def test_kokuho_and_koki_cards_run_to_31_july_or_six_months_and_cover_the_last_day(
+    world,
+) -> None:
+    yearly = [q for q in records(world) if q.insurer.kind in YEARLY_CARDS]
+
+    assert yearly
+    for q in yearly:
+        last = TODAY if q.valid_to is None else q.valid_to - dt.timedelta(days=1)
+        ends = ((1, 31), (7, 31)) if q.card_class in SHORT_CARDS else ((7, 31),)
+        assert (q.card_valid_end.month, q.card_valid_end.day) in ends, q
+        assert q.card_valid_start <= max(last, q.valid_from) <= q.card_valid_end, q
+        assert q.card_issued_on <= q.card_valid_start or q.card_valid_start == q.valid_from, q

@@ -29,3 +29,25 @@ def test_the_readme_lists_the_scenario_catalogue_with_its_titles() -> None:
     shipped = {s.name: s.title for s in (
         parse_scenario(p.read_text(encoding="utf-8"), p.name) for p in catalogue())}
     assert rows == shipped
+
+
+def _demo_table_rows() -> list[tuple[str, ...]]:
+    text = README.read_text()
+    section = text[text.index("| case | InsurerNumber |"):]
+    section = section[:section.index("\n\n")]
+    return re.findall(r"^\| (.+?) \| (\d+) \| (\S+) \| (\d+) \| (.+?) \| (\d{8}) \|", section,
+                      re.M)
+
+
+def test_the_readme_demo_cases_are_records_of_the_demo_world() -> None:
+    from simulator.loaders.demo import generate_demo_world
+
+    held = {(q.insurer.number, q.symbol or "–", q.number, q.branch or "–",
+             q.birthdate.strftime("%Y%m%d"))
+            for demo in generate_demo_world(persons=40).persons for q in demo.qualifications}
+    rows = _demo_table_rows()
+
+    assert len(rows) == 8
+    for case, insurer, symbol, number, branches, born in rows:
+        for branch in branches.split(" / "):
+            assert (insurer, symbol, number, branch, born) in held, case
