@@ -42,6 +42,12 @@ class Settings:
     client_cert_header: str = "X-SSL-Client-Cert"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 20_000_000
+    #: Longest a request body may take to arrive, in wall-clock seconds (then refused: a
+    #: client trickling its body must not hold a server thread for longer).
+    body_read_seconds: int = 30
+    #: Threads per server worker (``oqs-sim serve``): requests one worker serves at once,
+    #: slow clients included. 1: gunicorn's sync worker (one request at a time).
+    threads: int = 32
     #: How long a consent given on the card reader lasts (AvailableTime − ConsTime), in hours,
     #: by MedicalTreatmentFlag (OQSCD028): 外来, 訪問診療等, オンライン診療等, 救急時.
     consent_hours_outpatient: int = 24
@@ -66,6 +72,8 @@ _NAMES = frozenset(f.name for f in fields(Settings))
 _INTEGERS = {
     "token_lifetime": (1, 86_400 * 365),
     "max_body_bytes": (1_024, 1_000_000_000),
+    "body_read_seconds": (1, 3_600),
+    "threads": (1, 1_024),
     "consent_hours_outpatient": (1, 24 * 366),
     "consent_hours_home_visit": (1, 24 * 366),
     "consent_hours_online": (1, 24 * 366),

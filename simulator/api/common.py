@@ -32,10 +32,29 @@ __all__ = [
 
 
 def read_body(limit: int) -> bytes:
-    """The request body, refused past ``limit`` bytes without reading it all."""
+    """The request body, refused past ``limit`` bytes without reading it all, and refused when
+    it has not all arrived within the ``body_read_seconds`` setting (a client trickling its
+    body must not hold a server thread).
+
+    :raises TooLarge: over ``limit``. :raises MalformedMessage: ``body`` not received in time.
+    """
+    from werkzeug.exceptions import ClientDisconnected
+
+    from ..runtime import current_runtime
+    from .read_deadline import ReadDeadline
+
     if request.content_length is not None and request.content_length > limit:
         raise TooLarge(limit)
-    body = request.stream.read(limit + 1)
+    seconds = current_runtime().settings.body_read_seconds
+    with ReadDeadline(request.environ.get("gunicorn.socket"), seconds) as deadline:
+        try:
+            body = request.stream.read(limit + 1)
+        except (ClientDisconnected, OSError):
+            if not deadline.expired:
+                raise  # the client went away: nobody to answer
+            body = b""
+    if deadline.expired:
+        raise MalformedMessage("body", f"not received within {seconds} seconds")
     if len(body) > limit:
         raise TooLarge(limit)
     return remember_body(body)

@@ -14,6 +14,7 @@ from ..clock import SimulatedClock
 from ..config import Settings
 from ..db import make_engine
 from ..jobs import JOBS, acquire_lease, build_scheduler, get_job, run_job
+from ..logs import log_to_stderr
 from ..registry.errors import NotFound
 from .common import Commands, db_option, engine_of, settings_of
 
@@ -78,7 +79,7 @@ def scheduler(ctx: click.Context, db: str | None) -> None:
 
 
 def _log_to_stderr(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_to_stderr(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
@@ -116,7 +117,6 @@ class MasterScheduler:
     def start(self, server) -> None:
         if self.engine is not None:
             return
-        _log_through(server)
         self.engine = make_engine(self.database_url, poolclass=NullPool)
         try:
             self.lease = acquire_lease(self.engine)
@@ -148,11 +148,3 @@ class MasterScheduler:
             server.log.exception("scheduler: stopping failed")
         if self.engine is not None:
             self.engine.dispose()
-
-
-def _log_through(server) -> None:
-    """Send the jobs' log to gunicorn's error log (the master configures no root logger)."""
-    jobs_log = logging.getLogger("simulator.jobs")
-    jobs_log.setLevel(server.log.error_log.level)
-    for handler in server.log.error_log.handlers:
-        jobs_log.addHandler(handler)

@@ -6,6 +6,11 @@ login then requires it (``auth = certificate``).
 
 Unless ``--no-scheduler``, gunicorn's master process (never a worker) also runs the housekeeping
 jobs, when no other process runs them on the same database (:mod:`simulator.cli.jobs`).
+
+Slow clients: each worker serves ``threads`` requests at once (gunicorn's gthread worker), so a
+few clients trickling their bodies hold a few threads, not the worker; a body must arrive within
+``body_read_seconds`` (:func:`simulator.api.common.read_body`), and request lines and headers
+are bounded in size. Every log line is escaped (:mod:`simulator.logs`).
 """
 
 from __future__ import annotations
@@ -20,10 +25,28 @@ from gunicorn.app.base import BaseApplication
 
 from ..clock import SimulatedClock, wall_now
 from ..config import Settings
+from ..logs import GunicornLogger
 from ..pki import init_ca, issue_server_certificate, load_ca
 from ..registry.unit_of_work import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, refuse_in_memory, settings_of
 from .jobs import MasterScheduler
+
+#: Request line, header count and header size limits (gunicorn's defaults, stated): a request
+#: with more is refused before the app sees it. A forwarded client certificate fits in one header.
+HEADER_LIMITS = {"limit_request_line": 4094, "limit_request_fields": 100,
+                 "limit_request_field_size": 8190}
+
+
+def worker_options(threads: int) -> dict:
+    """gunicorn's worker settings for ``threads`` requests at once per worker.
+
+    More than one: the gthread worker. Its main loop keeps answering the master's liveness
+    check while threads wait on slow clients, so ``timeout`` no longer kills a worker whose
+    threads are all reading; a thread waits at most ``body_read_seconds`` for a body.
+    """
+    worker = {"worker_class": "gthread", "threads": threads} if threads > 1 else {
+        "worker_class": "sync"}
+    return worker | HEADER_LIMITS
 
 
 class _Gunicorn(BaseApplication):
@@ -83,6 +106,9 @@ def _seed_demo(engine) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", type=click.IntRange(1, 1024),
+              help="Threads per worker (default: the threads setting, 32); 1: one request at "
+                   "a time per worker (gunicorn's sync worker).")
 @click.option("--tls", is_flag=True, help="HTTPS; institution login requires its certificate.")
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Create the demo world when the database is empty.")
@@ -90,7 +116,7 @@ def _seed_demo(engine) -> None:
               help="Run the housekeeping jobs in the master process (one per database).")
 @db_option
 @click.pass_context
-def serve(ctx: click.Context, host, port, workers, tls, demo, scheduler, db) -> None:
+def serve(ctx: click.Context, host, port, workers, threads, tls, demo, scheduler, db) -> None:
     """Upgrade the schema, seed an empty store with the demo world, and serve."""
     from ..migrate import upgrade
 
@@ -106,7 +132,8 @@ def serve(ctx: click.Context, host, port, workers, tls, demo, scheduler, db) -> 
     }
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
                "control_socket_disable": True,  # one per home directory would collide
-               "loglevel": settings.log_level.lower()}
+               "loglevel": settings.log_level.lower(), "logger_class": GunicornLogger,
+               **worker_options(threads or settings.threads)}
     if scheduler:
         options |= MasterScheduler(settings.database_url, settings).hooks()
     if tls:
