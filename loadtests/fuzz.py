@@ -13,6 +13,7 @@ temporary folder, fuzzes it, stops it and scans its log for tracebacks. Exit sta
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-body-bytes", type=int, default=20_000_000,
                    help="the running server's max_body_bytes (with --url)")
     p.add_argument("--quiet", action="store_true", help="print the summary only")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the started server's folder (store and log) after the run")
     args = p.parse_args(argv)
     if args.url and not (args.admin_token and args.password):
         p.error("--url needs --admin-token and --password")
@@ -83,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         results, log = fuzz(running_target(args), args), None
     else:
-        results, log = serve_and_fuzz(args)
+        try:
+            results, log = serve_and_fuzz(args)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     data = report.summary(results, None if log is None else server.tracebacks(log))
     data["wall_seconds"] = round(time.monotonic() - started, 1)
     print_report(results, data, args.quiet)
@@ -99,12 +106,16 @@ def serve_and_fuzz(args: argparse.Namespace):
         target = Target("127.0.0.1", own.port, own.admin_token, own.accounts(),
                         server.MAX_BODY_BYTES)
         if not target.accounts:
-            raise SystemExit(f"no demo accounts in the server's output ({own.log})")
+            raise SystemExit(f"no demo accounts in the server output:\n{own.log_text()[-2000:]}")
         results = fuzz(target, args)
     finally:
         own.stop()
-    print(f"server log: {own.log}")
-    return results, own.log_text()
+        log = own.log_text()
+        if args.keep:
+            print(f"server folder: {own.folder}")
+        else:
+            shutil.rmtree(own.folder, ignore_errors=True)
+    return results, log
 
 
 def print_report(results, data: dict, quiet: bool) -> None:

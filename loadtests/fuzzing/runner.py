@@ -95,23 +95,30 @@ class Session:
         return Request(draft.method, draft.target, headers, body, draft.content_length)
 
 
-def run(target: Target, *, requests: int, seed: int, timeout: float,
-        max_seconds: float) -> Results:
+def draws(target: Target, seed: int, count: int):
+    """The seeded cases: ``(seed request, mutation name, detail, draft)``, independent of the
+    server's answers (tokens and nonces are put in when sending)."""
     rng = random.Random(seed)
     groups = {kind: [s for s in all_seeds(target) if s.interface == kind] for kind in WEIGHTS}
-    session, results = Session(target, timeout), Results()
-    started = time.monotonic()
-    for _ in range(requests):
-        if time.monotonic() - started > max_seconds:
-            break
+    for _ in range(count):
         kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
         chosen = rng.choice(groups[kind])
         draft = chosen.draft(target)
         mutation = mutations.choose(rng, draft)
         detail = mutation(rng, draft)
+        yield chosen, mutation.__name__, detail, draft
+
+
+def run(target: Target, *, requests: int, seed: int, timeout: float,
+        max_seconds: float) -> Results:
+    session, results = Session(target, timeout), Results()
+    started = time.monotonic()
+    for chosen, mutation, detail, draft in draws(target, seed, requests):
+        if time.monotonic() - started > max_seconds:
+            break
         request = session.finish(chosen, draft)
         answer = send(request, target.host, target.port, timeout)
         problems = oracles.check(chosen.interface, request, answer, timeout)
-        results.record(chosen, mutation.__name__, detail, request, answer, problems)
+        results.record(chosen, mutation, detail, request, answer, problems)
     results.seconds = time.monotonic() - started
     return results

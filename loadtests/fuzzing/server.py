@@ -50,7 +50,10 @@ class Server:
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(self.argv, cwd=self.folder, env=env, stdout=out,
                                             stderr=subprocess.STDOUT, start_new_session=True)
-        wait_healthy("127.0.0.1", self.port, self.startup, self.process)
+        try:
+            wait_healthy("127.0.0.1", self.port, self.startup, self.process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; the server said:\n{self.log_text()[-2000:]}") from None
 
     def accounts(self) -> list[tuple[str, str, str]]:
         """(userId, password, institution) as the server printed them."""
