@@ -65,10 +65,20 @@ def running_target(args: argparse.Namespace) -> Target:
 def fuzz(target: Target, args: argparse.Namespace):
     target.clock = server.admin_get(target.host, target.port, target.admin_token, "/clock")
     try:
-        return run(target, requests=args.requests, seed=args.seed, timeout=args.timeout,
-                   max_seconds=args.max_seconds)
+        results = run(target, requests=args.requests, seed=args.seed, timeout=args.timeout,
+                      max_seconds=args.max_seconds)
     finally:
         restore_clock(target)
+    results.healthy_after = healthy(target)
+    return results
+
+
+def healthy(target: Target) -> bool:
+    try:
+        server.wait_healthy(target.host, target.port, 10)
+    except RuntimeError:
+        return False
+    return True
 
 
 def restore_clock(target: Target) -> None:
@@ -125,7 +135,8 @@ def print_report(results, data: dict, quiet: bool) -> None:
         for line, count in data["log_exceptions"].items():
             print(f"log traceback {count}×: {line}")
     print(f"\n{data['requests']} requests in {data['seconds']} s (wall {data['wall_seconds']} s); "
-          f"failures {data['failures']}; log tracebacks {data['log_tracebacks']}")
+          f"failures {data['failures']}; log tracebacks {data['log_tracebacks']}; "
+          f"healthy after the run: {data['healthy_after']}")
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ def edge_value(rng, draft):
     node, i = _pick_leaf(rng, draft)
     value = rng.choice(v.EDGE_STRINGS)
     node[i] = (node[i][0], value)
+    draft.meta["variant"] = repr(value[:12])
     return f"{node[i][0]}={value[:20]!r}"
 
 
@@ -107,6 +108,7 @@ def wrong_type(rng, draft):
     node, i = _pick_pair(rng, draft)
     value = copy.deepcopy(rng.choice(v.WRONG_TYPES))
     node[i] = (node[i][0], value)
+    draft.meta["variant"] = to_json(value)[:24]
     return f"{node[i][0]}={to_json(value)[:24]}"
 
 
@@ -165,6 +167,7 @@ def raw_bytes(rng, draft):
     node[i] = (node[i][0], MARK)
     raw = rng.choice(v.SHIFT_JIS_BYTES + [b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"])
     draft.body = draft.rendered().replace(MARK.encode(), raw)
+    draft.meta["variant"] = repr(raw)
     return f"{node[i][0]}={raw!r}"
 
 
@@ -230,6 +233,7 @@ def file_name(rng, draft):
     if rng.random() < 0.3:
         prefix = rng.choice(v.PREFIX_MUTATIONS)
     part = rng.choice(v.HOSTILE_NAME_PARTS)
+    draft.meta["variant"] = repr(part[:12])
     name = prefix + rng.choice([b"", b"FUZZ"]) + part + rng.choice([b"", b"1"])
     draft.target = b"/oqs/files/" + name + rng.choice(v.SUFFIXES)
     return repr(name[:60])
@@ -238,7 +242,8 @@ def file_name(rng, draft):
 def admin_id(rng, draft):
     """An admin path id replaced by something that is not one (0, -1, 2**64, text)."""
     template = draft.meta["template"]
-    draft.target = template.replace(b"{id}", rng.choice(v.ADMIN_IDS).encode("utf-8"))
+    draft.meta["variant"] = rng.choice(v.ADMIN_IDS)[:24]
+    draft.target = template.replace(b"{id}", draft.meta["variant"].encode("utf-8"))
     return draft.target.decode("utf-8", "replace")[:80]
 
 

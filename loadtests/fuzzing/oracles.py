@@ -37,7 +37,7 @@ def check(interface: str, request: Request, answer: Answer,
     if "x-injected" in answer.headers:
         failures.append(("header-injection", "X-Injected came back"))
     if not failures and request.method not in ("HEAD", "OPTIONS") \
-            and not http_layer_refusal(answer):
+            and not 300 <= answer.status < 400 and not http_layer_refusal(answer):
         failures += [("format", d) for d in format_problems(interface, request, answer)]
     return failures
 

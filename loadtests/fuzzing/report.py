@@ -48,6 +48,7 @@ def summary(results: Results, log_tracebacks: list[str] | None) -> dict:
         by_status[status] += count
     return {
         "requests": results.sent, "seconds": round(results.seconds, 1),
+        "healthy_after": results.healthy_after,
         "by_status": dict(sorted(by_status.items())), "failures": dict(sorted(by_class.items())),
         "status_500": by_status.get("500", 0), "hangs": by_class.get("hang", 0),
         "body_tracebacks": by_class.get("traceback", 0),
@@ -59,9 +60,9 @@ def summary(results: Results, log_tracebacks: list[str] | None) -> dict:
 
 
 def failed(data: dict) -> bool:
-    """Exit non-zero: any 5xx but 503, traceback (body or log) or hang."""
+    """Exit non-zero: any 5xx but 503, traceback (body or log), hang, or a dead server."""
     return bool(data["failures"].get("5xx") or data["body_tracebacks"] or data["hangs"]
-                or data["log_tracebacks"])
+                or data["log_tracebacks"] or not data["healthy_after"])
 
 
 def write(path: str, data: dict) -> None:

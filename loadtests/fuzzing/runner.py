@@ -29,11 +29,13 @@ class Results:
     failures: dict = field(default_factory=dict)  # (class, route, mutation) -> Failure
     sent: int = 0
     seconds: float = 0.0
+    healthy_after: bool = True  # /healthz answered 200 after the run
 
     def record(self, seed: Seed, mutation: str, detail: str, request: Request,
                answer: Answer, problems: list[tuple[str, str]]) -> None:
         status = "hang" if answer.timed_out else str(answer.status or "no-answer")
-        route = "POST /oqs/files/{hostile name}" if mutation == "file_name" else seed.route
+        hostile = mutation.startswith("file_name")
+        route = "POST /oqs/files/{hostile name}" if hostile else seed.route
         self.counts[(route, status)] += 1
         self.sent += 1
         for kind, why in problems:
@@ -106,7 +108,9 @@ def draws(target: Target, seed: int, count: int):
         draft = chosen.draft(target)
         mutation = mutations.choose(rng, draft)
         detail = mutation(rng, draft)
-        yield chosen, mutation.__name__, detail, draft
+        variant = draft.meta.get("variant")
+        yield chosen, f"{mutation.__name__} {variant}" if variant else mutation.__name__, \
+            detail, draft
 
 
 def run(target: Target, *, requests: int, seed: int, timeout: float,
