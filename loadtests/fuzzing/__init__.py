@@ -1,0 +1,1 @@
+"""The fuzz harness behind loadtests/fuzz.py (black box: it speaks HTTP only)."""
