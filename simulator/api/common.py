@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import ClientDisconnected
 
 from ..codes import ResultCode
 from ..registry import services
-from ..registry.errors import Forbidden, InvalidInput, OqsError, TooLarge
+from ..registry.errors import Forbidden, InvalidInput, MalformedMessage, OqsError, TooLarge
 from ..registry.identifiers import parse_date, parse_institution_code
 from ..registry.queries import insurance_card_query
-from ..runtime import Runtime
+from ..runtime import Runtime, current_runtime
 from .echo import remember_body
 from .messages.encoding import Charset
 from .messages.jsonbody import decode_json
@@ -24,6 +25,7 @@ from .messages.qualification import (
     read_single_request,
 )
 from .messages.tree import Node
+from .read_deadline import ReadDeadline
 
 __all__ = [
     "read_body", "json_body", "client_certificate", "check_institution", "answer_single",
@@ -38,11 +40,6 @@ def read_body(limit: int) -> bytes:
 
     :raises TooLarge: over ``limit``. :raises MalformedMessage: ``body`` not received in time.
     """
-    from werkzeug.exceptions import ClientDisconnected
-
-    from ..runtime import current_runtime
-    from .read_deadline import ReadDeadline
-
     if request.content_length is not None and request.content_length > limit:
         raise TooLarge(limit)
     seconds = current_runtime().settings.body_read_seconds
@@ -54,7 +51,7 @@ def read_body(limit: int) -> bytes:
                 raise  # the client went away: nobody to answer
             body = b""
     if deadline.expired:
-        raise MalformedMessage("body", f"not received within {seconds} seconds")
+        raise MalformedMessage("body", f"{seconds}秒以内に受信できませんでした。")
     if len(body) > limit:
         raise TooLarge(limit)
     return remember_body(body)

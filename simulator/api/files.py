@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from flask import Blueprint, g, request
+from werkzeug.routing import BaseConverter
 
 from ..faults.model import Route
 from ..registry.errors import Forbidden, InvalidInput, OqsError, Unauthorized, Unavailable
@@ -28,6 +29,17 @@ from .messages.xmlparse import parse_document
 from .reference_files import answer_reference
 
 bp = Blueprint("files", __name__, url_prefix="/oqs/files")
+
+
+class AnyName(BaseConverter):
+    """Whatever follows ``/oqs/files/``, newlines and slashes included, so that every name
+    reaches :func:`check_name` and is refused there in the interface's own format."""
+
+    regex = r"[\s\S]+"
+    part_isolating = False
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("any_name", AnyName))
 install(bp, Route.FILES)
 
 #: Request kinds by file-name prefix; later kinds register here.
@@ -79,7 +91,7 @@ def error_name(name: str) -> str:
     return f"{safe.removesuffix('.xml')}.err"
 
 
-@bp.post("/<path:name>")
+@bp.post("/<any_name:name>")
 def post_file(name: str):
     runtime = current_runtime()
     handler = _kind(check_name(name))

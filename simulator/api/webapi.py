@@ -20,6 +20,7 @@ from ..runtime import current_runtime
 from .common import (
     answer_single,
     client_certificate,
+    error_message,
     error_tree,
     json_body,
     json_response,
@@ -69,8 +70,8 @@ def refused(error: OqsError):
     runtime = current_runtime()
     if request.url_rule is not None and request.url_rule.rule.endswith(LOGIN):
         entry = runtime.catalogue[error.code]
-        message = entry.text(detail=getattr(error, "reason", None))
-        return _login_answer({"status": "1", "msg": message, "code": entry.code}, entry.http)
+        return _login_answer({"status": "1", "msg": error_message(error, entry),
+                              "code": entry.code}, entry.http)
     header, search = echo_request(runtime.settings.max_body_bytes, xml=False)
     node, status = error_tree(error, runtime=runtime, charset=UTF8, header=header,
                               search=search)

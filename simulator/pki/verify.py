@@ -105,9 +105,9 @@ def load_certificate(data: bytes | str) -> x509.Certificate:
     :raises CertificateInvalid: the data holds no readable certificate.
     """
     if not data:
-        raise CertificateInvalid("empty certificate")
+        raise CertificateInvalid("証明書が空です。")
     if len(data) > MAX_CERTIFICATE_SIZE:
-        raise CertificateInvalid("certificate too large")
+        raise CertificateInvalid("証明書が大きすぎます。")
     if isinstance(data, bytes) and data[:1] == b"\x30":  # an ASN.1 SEQUENCE: DER
         return _from_der(data)
     return _from_der(_der_from_pem_text(_as_text(data)))
@@ -119,7 +119,7 @@ def _as_text(data: bytes | str) -> str:
     try:
         return data.decode("ascii")
     except UnicodeDecodeError:
-        raise CertificateInvalid("certificate is neither PEM nor DER") from None
+        raise CertificateInvalid("証明書がPEMでもDERでもありません。") from None
 
 
 def _der_from_pem_text(text: str) -> bytes:
@@ -128,12 +128,12 @@ def _der_from_pem_text(text: str) -> bytes:
         text = urllib.parse.unquote(text)  # not unquote_plus: '+' is a base64 character
     match = _PEM_BLOCK.search(text)
     if match is None:
-        raise CertificateInvalid("no PEM certificate block found")
+        raise CertificateInvalid("PEMの証明書ブロックがありません。")
     body = _WHITESPACE.sub("", match.group(1))
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        raise CertificateInvalid("certificate is not valid base64") from None
+        raise CertificateInvalid("証明書のbase64が正しくありません。") from None
 
 
 def _from_der(der: bytes) -> x509.Certificate:
@@ -141,7 +141,7 @@ def _from_der(der: bytes) -> x509.Certificate:
         certificate = x509.load_der_x509_certificate(der)
         _ = certificate.extensions  # parsed lazily: make a malformed extension fail here
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise CertificateInvalid("certificate cannot be parsed") from None
+        raise CertificateInvalid("証明書を読み取れません。") from None
     return certificate
 
 
@@ -174,11 +174,11 @@ def verify_client_certificate(
 
 def _require_issued_by(ca: CertificateAuthority, certificate: x509.Certificate) -> None:
     if certificate.issuer != ca.subject:
-        raise CertificateNotOurs("certificate was issued by another CA")
+        raise CertificateNotOurs("シミュレータの認証局が発行した証明書ではありません。")
     try:
         certificate.verify_directly_issued_by(ca.certificate)
     except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        raise CertificateNotOurs("certificate signature does not verify with our CA") from None
+        raise CertificateNotOurs("証明書の署名を検証できません。") from None
 
 
 def _require_valid_at(certificate: x509.Certificate, at: dt.datetime) -> None:
@@ -186,11 +186,11 @@ def _require_valid_at(certificate: x509.Certificate, at: dt.datetime) -> None:
         raise ValueError("at: must be timezone-aware")
     if at < certificate.not_valid_before_utc:
         raise CertificateExpired(
-            f"certificate is not yet valid (from {certificate.not_valid_before_utc.isoformat()})"
+            f"証明書の有効期間がまだ始まっていません（{certificate.not_valid_before_utc.isoformat()}から）。"
         )
     if at >= certificate.not_valid_after_utc:
         raise CertificateExpired(
-            f"certificate has expired (at {certificate.not_valid_after_utc.isoformat()})"
+            f"証明書の有効期間が終わっています（{certificate.not_valid_after_utc.isoformat()}まで）。"
         )
 
 
@@ -198,16 +198,16 @@ def _require_client_auth(certificate: x509.Certificate) -> None:
     try:
         usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
-        raise CertificateInvalid("certificate has no extended key usage") from None
+        raise CertificateInvalid("証明書に拡張鍵用途がありません。") from None
     except ValueError:
-        raise CertificateInvalid("certificate extensions cannot be parsed") from None
+        raise CertificateInvalid("証明書の拡張を読み取れません。") from None
     if ExtendedKeyUsageOID.CLIENT_AUTH not in usage:
-        raise CertificateInvalid("certificate is not for client authentication")
+        raise CertificateInvalid("クライアント認証用の証明書ではありません。")
 
 
 def _institution_code(certificate: x509.Certificate) -> str:
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     code = names[0].value if len(names) == 1 else None
     if not isinstance(code, str) or not _INSTITUTION_CODE.fullmatch(code):
-        raise CertificateInvalid("certificate subject CN is not a 10-digit institution code")
+        raise CertificateInvalid("証明書のCNが10桁の医療機関コードではありません。")
     return code

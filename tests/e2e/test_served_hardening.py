@@ -114,7 +114,7 @@ def test_a_body_trickled_past_body_read_seconds_is_refused_naming_the_limit(serv
 
     assert answer.startswith("HTTP/1.1 400")
     assert json.loads(answer.split("\r\n\r\n", 1)[1])["code"] == "E3001"
-    assert f"not received within {BODY_READ_SECONDS} seconds" in answer
+    assert f"body）{BODY_READ_SECONDS}秒以内に受信できませんでした" in answer
     assert BODY_READ_SECONDS <= waited < BODY_READ_SECONDS + 5
 
 

@@ -218,14 +218,14 @@ def test_a_certificate_signed_by_an_impostor_with_our_ca_name_is_not_ours(
     )
 
     assert impostor.subject == ca.subject
-    with pytest.raises(CertificateNotOurs, match="signature"):
+    with pytest.raises(CertificateNotOurs, match="署名"):
         verify_client_certificate(ca, certificate_of(forged), at=MID_2026)
 
 
 def test_a_certificate_is_expired_from_its_not_after(
     ca: CertificateAuthority, client: IssuedCertificate
 ) -> None:
-    with pytest.raises(CertificateExpired, match="expired") as raised:
+    with pytest.raises(CertificateExpired, match="終わっています") as raised:
         verify_client_certificate(ca, certificate_of(client), at=client.not_after)
 
     assert raised.value.code == "certificate_expired"
@@ -236,7 +236,7 @@ def test_a_certificate_is_refused_before_its_not_before(
 ) -> None:
     just_before = client.not_before - dt.timedelta(seconds=1)
 
-    with pytest.raises(CertificateExpired, match="not yet valid"):
+    with pytest.raises(CertificateExpired, match="まだ始まっていません"):
         verify_client_certificate(ca, certificate_of(client), at=just_before)
 
 
@@ -254,7 +254,7 @@ def test_a_server_certificate_is_refused_as_a_client_certificate(
 ) -> None:
     server = issue_server_certificate(ca, hostnames=["localhost"], at=ISSUED_AT)
 
-    with pytest.raises(CertificateInvalid, match="client authentication") as raised:
+    with pytest.raises(CertificateInvalid, match="クライアント認証") as raised:
         verify_client_certificate(ca, certificate_of(server), at=MID_2026)
 
     assert raised.value.code == "certificate_invalid"
@@ -324,7 +324,7 @@ def test_unreadable_input_raises_certificate_invalid(data: bytes | str) -> None:
 
 
 def test_a_private_key_is_not_a_certificate(client: IssuedCertificate) -> None:
-    with pytest.raises(CertificateInvalid, match="no PEM certificate"):
+    with pytest.raises(CertificateInvalid, match="PEMの証明書ブロック"):
         load_certificate(client.key_pem)
 
 

@@ -109,6 +109,9 @@ def to_json(node: Node, charset: Charset) -> bytes:
 # -- JSON request → element --------------------------------------------------------------------
 
 
+_JSON_KINDS = {int: "数値", float: "数値", bool: "真偽値", list: "配列", type(None): "null"}
+
+
 def _fill(parent: etree._Element, value: Any, path: str) -> None:
     if isinstance(value, str):
         try:
@@ -117,7 +120,7 @@ def _fill(parent: etree._Element, value: Any, path: str) -> None:
             raise MalformedMessage(path, "XMLで使えない文字があります。") from None
         return
     if not isinstance(value, dict):
-        kind = type(value).__name__
+        kind = _JSON_KINDS.get(type(value), "その他")
         raise MalformedMessage(path, f"文字列またはオブジェクトにしてください（{kind}です）。")
     for key, child in value.items():
         items = child if isinstance(child, list) else [child]
