@@ -188,7 +188,8 @@ def test_a_ratio_change_keeps_the_date_the_qualification_was_acquired(tmp_path) 
         '    institution: "1311234569"\n'
         '    query: {route: insurance_card, insurer: "01130012", symbol: "30580412",\n'
         '            number: "9", branch: "00", birthdate: 1956-05-20, date: 2026-06-03}\n'
-        '    result: {ratio: "020", qualification_date: 2016-10-01}\n'), encoding="utf-8")
+        '    result: {ratio: null, elderly_ratio: "020",\n'
+        '             qualification_date: 2016-10-01}\n'), encoding="utf-8")
 
     (report,) = check_files([path])
 
