@@ -48,6 +48,8 @@ def record_event(
     raw = dict(event)
     raw.setdefault("at", clock.now().isoformat())
     with uow:
+        if scenario is not None and uow.repo.scenario(scenario) is None:
+            raise InvalidInput("scenario", f"no scenario {scenario!r} is loaded")
         context = EventContext(repo=uow.repo, profiles=profiles, known=uow.repo.get_insurer,
                                scenario=scenario, seed=f"admin:{raw['at']}")
         if consent_hours is not None:
