@@ -317,7 +317,7 @@ def test_the_openapi_document_describes_the_medical_routes(admin) -> None:
 
     assert documented == served == {
         ("/sim/v1/audit", "get"), ("/sim/v1/consents", "get"), ("/sim/v1/consents", "post"),
-        ("/sim/v1/consents/<int:consent_id>/withdraw", "post")}
+        ("/sim/v1/consents/<id:consent_id>/withdraw", "post")}
 
 
 def test_business_now_is_the_default_instant(admin) -> None:

@@ -1,8 +1,9 @@
-"""Ids the admin API takes: database keys, so between 1 and 2^63 − 1 (a signed 64-bit integer).
+"""Ids the admin API takes: database keys, so between 1 and 2^31 − 1.
 
-A larger one names nothing; sent to the store it would overflow its integer column. In a path
-the ``id`` converter does not match it (404, like any unknown path); in a query string it is a
-400 naming the parameter.
+The id columns are ``Integer``: 64-bit in SQLite but 32-bit (``integer``) in PostgreSQL, so the
+range is the one both stores hold. A larger id names nothing; sent to the store it would
+overflow the column (a 500). In a path the ``id`` converter does not match it (404, like any
+unknown path); in a query string it is a 400 naming the parameter.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ...registry.errors import InvalidInput
 
 __all__ = ["MAX_ID", "IdConverter", "register_converter", "query_id"]
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL integer
 
 
 class IdConverter(IntegerConverter):
