@@ -54,8 +54,11 @@ def _oqs_error(error: OqsError):
 
 
 def _http_error(error: HTTPException):
+    """The error as JSON, keeping the headers it carries (``Allow`` of a 405, ...)."""
     code = (error.name or "error").lower().replace(" ", "_")
-    return error_body(code, error.description or error.name), error.code
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
+    return error_body(code, error.description or error.name), error.code, headers
 
 
 def _unexpected(error: Exception):

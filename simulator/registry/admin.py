@@ -48,6 +48,8 @@ def record_event(
     raw = dict(event)
     raw.setdefault("at", clock.now().isoformat())
     with uow:
+        if scenario is not None and uow.repo.scenario(scenario) is None:
+            raise InvalidInput("scenario", f"no scenario {scenario!r} is loaded")
         context = EventContext(repo=uow.repo, profiles=profiles, known=uow.repo.get_insurer,
                                scenario=scenario, seed=f"admin:{raw['at']}")
         if consent_hours is not None:
@@ -202,13 +204,16 @@ def person_view(*, uow: UnitOfWork, person_id: int) -> dict[str, Any]:
     }
 
 
-def reset(*, uow: UnitOfWork, scenario: str | None = None, person: int | None = None) -> dict:
-    """Remove one scenario, one person, or (neither given) every registry row.
+def reset(*, uow: UnitOfWork, scenario: str | None = None, person: int | None = None,
+          everything: bool = False) -> dict:
+    """Remove one scenario, one person, or (``everything``, asked for explicitly) every
+    registry row.
 
+    :raises InvalidInput: (scope) no target, or more than one.
     :raises NotFound: when the scenario or person named does not exist.
     """
-    if scenario is not None and person is not None:
-        raise InvalidInput("scope", "reset one scenario or one person, not both")
+    if [scenario is not None, person is not None, everything].count(True) != 1:
+        raise InvalidInput("scope", "reset one scenario, one person or everything: one of them")
     with uow:
         if scenario is not None:
             if not uow.repo.delete_scenario(scenario):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -204,7 +205,7 @@ def test_reset_removes_one_scenario_one_person_or_everything(admin) -> None:
     by_person = admin.post("/sim/v1/reset", json={"person": person}, headers=HEADERS)
     by_scenario = admin.delete("/sim/v1/scenarios/job-change-lag", headers=HEADERS)
     unknown = admin.delete("/sim/v1/scenarios/job-change-lag", headers=HEADERS)
-    everything = admin.post("/sim/v1/reset", headers=HEADERS)
+    everything = admin.post("/sim/v1/reset", json={"all": True}, headers=HEADERS)
 
     assert by_person.status_code == by_scenario.status_code == 200
     assert unknown.status_code == 404
@@ -218,10 +219,7 @@ def test_the_openapi_document_matches_the_routes(admin) -> None:
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/sim/v1/"):
-            path = rule.rule.removeprefix("/sim/v1")
-            for argument in rule.arguments:
-                path = path.replace(f"<int:{argument}>", f"{{{argument}}}")
-                path = path.replace(f"<{argument}>", f"{{{argument}}}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/sim/v1"))
             routes |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
 
     documented = {(path, method) for path, item in document["paths"].items()

@@ -249,10 +249,10 @@ def test_the_consent_list_can_be_narrowed_to_one_institution(admin) -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"kinds": ["drug", "x-ray"]}, "kinds"),
+        ({"kinds": ["drug", "x-ray"]}, "kinds[1]"),
         ({"kinds": []}, "kinds"),
         ({"kinds": "drug"}, "kinds"),
-        ({"kinds": ["limit"]}, "kinds"),
+        ({"kinds": ["limit"]}, "kinds[0]"),
         ({"medical_treatment_flag": "5"}, "medical_treatment_flag"),
         ({"medical_treatment_flag": 1}, "medical_treatment_flag"),
         ({"institution": "1399999999"}, "institution"),
@@ -311,13 +311,13 @@ def test_the_openapi_document_describes_the_medical_routes(admin) -> None:
               for method in rule.methods - {"HEAD", "OPTIONS"}
               if rule.rule.startswith(("/sim/v1/audit", "/sim/v1/consents"))}
 
-    documented = {(f"/sim/v1{path}".replace("{consent_id}", "<int:consent_id>"), method)
+    documented = {(f"/sim/v1{path}".replace("{consent_id}", "<id:consent_id>"), method)
                   for path, item in document["paths"].items() for method in item
                   if path.startswith(("/audit", "/consents"))}
 
     assert documented == served == {
         ("/sim/v1/audit", "get"), ("/sim/v1/consents", "get"), ("/sim/v1/consents", "post"),
-        ("/sim/v1/consents/<int:consent_id>/withdraw", "post")}
+        ("/sim/v1/consents/<id:consent_id>/withdraw", "post")}
 
 
 def test_business_now_is_the_default_instant(admin) -> None:

@@ -13,8 +13,10 @@ from flask import Blueprint, request
 
 from ...registry.errors import Unauthorized
 from ...runtime import current_runtime
+from .ids import register_converter
 
 bp = Blueprint("admin", __name__, url_prefix="/sim/v1")
+register_converter(bp)  # first: the routes below use <id:...>
 
 
 @bp.before_request

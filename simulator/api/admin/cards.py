@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import request
-
 from ...clock import parse_instant
 from ...registry import card_service
 from ...registry.errors import InvalidInput
@@ -14,7 +12,7 @@ from ...registry.identifiers import parse_date
 from ...registry.model import JST
 from ...runtime import current_runtime
 from . import bp
-from .body import json_object, known_keys
+from .body import json_object, known_keys, person_arg
 
 _ISSUE_KEYS = frozenset({"person", "expires", "insurance_use", "pin"})
 
@@ -56,7 +54,7 @@ def post_card():
 def get_cards():
     """``?person=`` (id or scenario/handle) for one person's cards; every card without it."""
     runtime = current_runtime()
-    person = request.args.get("person") or None
+    person = person_arg()
     return {"cards": card_service.card_list(uow=runtime.uow(), clock=runtime.clock,
                                             person=person)}
 

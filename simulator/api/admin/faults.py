@@ -66,7 +66,7 @@ def post_emergency_mode():
     return view, 201
 
 
-@bp.post("/emergency/<int:mode_id>/end")
+@bp.post("/emergency/<id:mode_id>/end")
 def post_emergency_end(mode_id: int):
     """Body: ``{"at"?: instant}`` (default business now)."""
     runtime = current_runtime()

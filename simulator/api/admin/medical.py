@@ -12,14 +12,14 @@ from ...config import consent_hours
 from ...registry import consent_admin
 from ...runtime import current_runtime
 from . import bp
-from .body import json_object
+from .body import json_object, person_arg
 
 
 @bp.get("/audit")
 def get_audit():
     """Who looked at the person's information (閲覧履歴), oldest first; ``?institution=``."""
     return consent_admin.audit_trail(uow=current_runtime().uow(),
-                                     person=request.args.get("person"),
+                                     person=person_arg(),
                                      institution=request.args.get("institution"))
 
 
@@ -28,7 +28,7 @@ def get_consents():
     """The person's consents with their state (OQSCD016) at business now; ``?institution=``."""
     runtime = current_runtime()
     return consent_admin.consent_list(uow=runtime.uow(), clock=runtime.clock,
-                                      person=request.args.get("person"),
+                                      person=person_arg(),
                                       institution=request.args.get("institution"))
 
 
@@ -43,7 +43,7 @@ def post_consents():
     return given, 201
 
 
-@bp.post("/consents/<int:consent_id>/withdraw")
+@bp.post("/consents/<id:consent_id>/withdraw")
 def post_consent_withdraw(consent_id: int):
     """Body: ``{"reason": "1"|"2"|"3", "at"?}`` (OQSCD031); 409 when not live any more."""
     runtime = current_runtime()

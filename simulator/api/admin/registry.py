@@ -9,7 +9,8 @@ from ...registry import admin
 from ...registry.errors import InvalidInput
 from ...runtime import current_runtime
 from . import bp
-from .body import json_object, optional_int
+from .body import flag_arg, json_object, optional_int
+from .schema import check_body
 
 
 @bp.post("/events")
@@ -37,18 +38,18 @@ def get_events():
 def get_holds():
     """Holds in force at business now; ``?all=1`` for every hold ever placed."""
     runtime = current_runtime()
-    everything = request.args.get("all") in ("1", "true")
+    everything = flag_arg("all")
     return {"holds": admin.hold_list(uow=runtime.uow(), clock=runtime.clock,
                                      everything=everything)}
 
 
-@bp.post("/holds/<int:hold_id>/release")
+@bp.post("/holds/<id:hold_id>/release")
 def post_hold_release(hold_id: int):
     runtime = current_runtime()
     return admin.release_hold(uow=runtime.uow(), clock=runtime.clock, hold_id=hold_id)
 
 
-@bp.post("/holds/<int:hold_id>/correct")
+@bp.post("/holds/<id:hold_id>/correct")
 def post_hold_correct(hold_id: int):
     """Body: ``{"fields": ["kana"]}`` (set to the person's values) or ``{"fields": {...}}``."""
     runtime = current_runtime()
@@ -57,21 +58,39 @@ def post_hold_correct(hold_id: int):
                               fields=fields)
 
 
-@bp.get("/persons/<int:person_id>")
+@bp.get("/persons/<id:person_id>")
 def get_person(person_id: int):
     return admin.person_view(uow=current_runtime().uow(), person_id=person_id)
 
 
+_RESET_CHOICES = ('give one target: {"all": true} (or ?all=1) for everything, '
+                  '{"scenario": name} or {"person": id}')
+
+
 @bp.post("/reset")
 def post_reset():
-    """Body: ``{}`` (everything), ``{"scenario": name}`` or ``{"person": id}``."""
-    body = json_object(required=False)
-    unknown = sorted(set(body) - {"scenario", "person"})
+    """Body: ``{"all": true}`` (or ``?all=1``: everything), ``{"scenario": name}`` or
+    ``{"person": id}``; anything else (``{}``, a null target) is a 400 listing the choices."""
+    body = json_object(required=False, checked=False)
+    scope = _reset_scope(body, everything=flag_arg("all"))
+    if body:  # ?all=1 comes without one
+        check_body("/reset", "post", body)
+    return admin.reset(uow=current_runtime().uow(), **scope)
+
+
+def _reset_scope(body, *, everything: bool) -> dict:
+    """The one target the request names. :raises InvalidInput: none, several, or an empty one."""
+    unknown = sorted(set(body) - {"all", "scenario", "person"})
     if unknown:
-        raise InvalidInput(unknown[0], "unknown key; give scenario, person or nothing")
-    scenario, person = body.get("scenario"), body.get("person")
-    if scenario is not None and not isinstance(scenario, str):
-        raise InvalidInput("scenario", "must be a scenario name")
-    if person is not None and (isinstance(person, bool) or not isinstance(person, int)):
-        raise InvalidInput("person", "must be a person id")
-    return admin.reset(uow=current_runtime().uow(), scenario=scenario, person=person)
+        raise InvalidInput(unknown[0], f"unknown key; {_RESET_CHOICES}")
+    for key, value in body.items():
+        if value is None or value == "" or value is False:
+            raise InvalidInput(key, f"{value!r} names nothing; {_RESET_CHOICES}")
+    targets = sorted(body) + (["?all"] if everything else [])
+    if len(targets) != 1:
+        field = targets[1] if targets else "body"
+        raise InvalidInput(field, f"{'several targets' if targets else 'no target'}; "
+                                  f"{_RESET_CHOICES}")
+    if everything or "all" in body:
+        return {"everything": True}
+    return {"scenario": body.get("scenario"), "person": body.get("person")}
