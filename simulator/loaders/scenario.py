@@ -113,6 +113,9 @@ def _schema_problem(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+_TOO_DEEP = "nested too deeply to be a scenario"
+
+
 def read_scenario(text: str, source: str) -> Mapping[str, Any]:
     """Parse and schema-check a scenario; return the document.
 
@@ -125,10 +128,15 @@ def read_scenario(text: str, source: str) -> Mapping[str, Any]:
         raise ScenarioError(source, "", f"not valid YAML/JSON: {error}") from None
     except DatasetError as error:  # a repeated key, placed by its line
         raise ScenarioError(source, "", str(error).removeprefix("<unicode string>, ")) from None
+    except RecursionError:
+        raise ScenarioError(source, "", _TOO_DEEP) from None
     if not isinstance(document, Mapping):
         raise ScenarioError(source, "", "a scenario is a mapping (name, title, clock, ...)")
-    errors = sorted(_validator().iter_errors(document),
-                    key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    try:
+        errors = sorted(_validator().iter_errors(document),
+                        key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    except RecursionError:
+        raise ScenarioError(source, "", _TOO_DEEP) from None
     if errors:
         first = errors[0]
         raise ScenarioError(source, _path(first.absolute_path), _schema_problem(first))
@@ -192,13 +200,13 @@ def catalogue() -> list[Path]:
     return sorted(CATALOGUE.glob("*.yaml"))
 
 
-def find_scenario(name_or_path: str) -> Path:
-    """A file path, or the name of a scenario in the catalogue.
+def find_scenario(name_or_path: str, *, catalogue_only: bool = False) -> Path:
+    """A file path (unless ``catalogue_only``), or the name of a scenario in the catalogue.
 
     :raises NotFound: when it is neither.
     """
     path = Path(name_or_path)
-    if path.is_file():
+    if not catalogue_only and path.is_file():
         return path
     shipped = CATALOGUE / f"{name_or_path}.yaml"
     if shipped.is_file():

@@ -234,3 +234,34 @@ def test_an_echoed_value_outside_jis_x_0208_comes_back_as_a_black_circle(oqs, se
         "MessageHeader/ArbitraryFileIdentifier")
     assert echoed.startswith("A") and echoed.endswith("B")
     assert set(echoed[1:-1]) == {"●"}
+
+
+# -- the admin API's scenario check --------------------------------------------------------------
+
+ADMIN = {"Authorization": "Bearer test-admin-token"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b'{"name": ' + b'{"a": ' * 3000 + b"1" + b"}" * 3000 + b"}", "application/json"),
+     (b"name: " + b"[" * 3000 + b"]" * 3000, "application/yaml")],
+    ids=["json 3000 deep", "yaml 3000 deep"],
+)
+def test_a_scenario_nested_3000_deep_is_refused_without_a_500(oqs, body, content_type):
+    response = oqs.post("/sim/v1/scenarios/check", data=body, headers=ADMIN,
+                        content_type=content_type)
+
+    if content_type == "application/json":  # the body itself is refused
+        assert response.status_code == 400, response.data[:300]
+    else:  # a file that is not a scenario: the check reports it
+        assert response.status_code == 200
+        answer = response.get_json()
+        assert answer["ok"] is False and "nested too deeply" in answer["error"]
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../README", "x" * 300, 12])
+def test_a_scenario_named_by_the_admin_api_is_a_catalogue_name_never_a_path(oqs, name) -> None:
+    response = oqs.post("/sim/v1/scenarios/check", json={"name": name}, headers=ADMIN)
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "name"

@@ -6,7 +6,7 @@ from the catalogue with ``{"name": "job-change-lag"}``.
 
 from __future__ import annotations
 
-import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -28,7 +28,17 @@ from ...registry import admin
 from ...registry.errors import EncodingError, InvalidInput
 from ...runtime import current_runtime
 from ..common import read_body
+from ..messages.jsonbody import decode_json
 from . import bp
+
+_CATALOGUE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+
+
+def _catalogue_name(value: object) -> str:
+    """A catalogue scenario's name (kebab-case), never a path on the server."""
+    if not isinstance(value, str) or not _CATALOGUE_NAME.fullmatch(value):
+        raise InvalidInput("name", "must be the kebab-case name of a catalogue scenario")
+    return value
 
 
 def _sent_scenario() -> tuple[str, str]:
@@ -41,12 +51,9 @@ def _sent_scenario() -> tuple[str, str]:
     if not text.strip():
         raise InvalidInput("body", "send a scenario file, or {\"name\": <catalogue name>}")
     if request.mimetype == "application/json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInput("body", f"not JSON: {error.msg} at {error.pos}") from None
+        document = decode_json(raw)
         if isinstance(document, dict) and set(document) == {"name"}:
-            path = find_scenario(str(document["name"]))
+            path = find_scenario(_catalogue_name(document["name"]), catalogue_only=True)
             return path.read_text(encoding="utf-8"), path.name
         return text, "request.json"
     return text, "request.yaml"
