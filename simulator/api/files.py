@@ -91,6 +91,7 @@ def error_name(name: str) -> str:
     return f"{safe.removesuffix('.xml')}.err"
 
 
+@bp.post("/", defaults={"name": ""})
 @bp.post("/<any_name:name>")
 def post_file(name: str):
     runtime = current_runtime()

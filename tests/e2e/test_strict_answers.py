@@ -194,6 +194,8 @@ HOSTILE_NAMES = {
     "non-ascii": "OQSmuquc01req_%E3%81%82.xml",
     "too long": "OQSmuquc01req_" + "9" * 300 + ".xml",
     "a path": "OQSmuquc01req_../../x.xml",
+    "no name": "",
+    "a query instead": "?x=1.xml",
 }
 
 
