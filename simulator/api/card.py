@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from ..cards import service as card_service
 from ..config import consent_hours
 from ..faults.model import Route
-from ..registry import card_service
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import error_tree, json_body, register_unexpected, xml_response

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import g
 
 from ..codes import ResultCode
-from ..masters import checkup_items, drugs
-from ..registry.medical_services import MedicalAnswer, checkup_information, drug_information
+from ..medical.masters import checkup_items, drugs
+from ..medical.service import MedicalAnswer, checkup_information, drug_information
 from ..runtime import Runtime
 from .common import check_institution
 from .messages.encoding import Charset

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import g
 
+from ..references.service import reference_registration, register_reference_number
 from ..registry.errors import Conflict, InvalidInput, NotFound
-from ..registry.reference_service import reference_registration, register_reference_number
 from ..runtime import Runtime
 from .common import check_institution, error_message
 from .messages.encoding import Charset

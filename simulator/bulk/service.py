@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..clock import Clock
+from ..medical.model import AuditEntry
 from ..registry import rules
 from ..registry.errors import InvalidInput, MalformedMessage, MissingField, OqsError
 from ..registry.identifiers import parse_date
-from ..registry.medical import AuditEntry
 from ..registry.model import Confirmation, InsuranceCardQuery
 from ..registry.queries import insurance_card_query
 from ..registry.repository import Repository

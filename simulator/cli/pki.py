@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..clock import wall_now
-from ..institutions import register_institution, revoke_certificates
+from ..institutions.service import register_institution, revoke_certificates
 from ..pki import init_ca, load_ca
 from ..registry.unit_of_work import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, settings_of

@@ -17,7 +17,7 @@ def scenario() -> None:
 @scenario.command("list")
 def scenario_list() -> None:
     """List the scenarios shipped in datasets/scenarios."""
-    from ..loaders.scenario import catalogue, parse_scenario
+    from ..scenarios.load import catalogue, parse_scenario
 
     for path in catalogue():
         found = parse_scenario(path.read_text(encoding="utf-8"), str(path))
@@ -33,11 +33,11 @@ def scenario_load(ctx: click.Context, file_or_name: str, db: str | None) -> None
     from ..auth import hash_password
     from ..clock import wall_now
     from ..config import consent_hours
-    from ..loaders.scenario import find_scenario, load_scenario, parse_scenario
     from ..pki.card_files import scenario_card_folder, write_bundle
     from ..pki.jpki import JpkiHolder
     from ..profiles import load_profiles
     from ..registry.unit_of_work import SqlUnitOfWork
+    from ..scenarios.load import find_scenario, load_scenario, parse_scenario
 
     path = find_scenario(file_or_name)
     found = parse_scenario(path.read_text(encoding="utf-8"), str(path))
@@ -65,8 +65,8 @@ def scenario_load(ctx: click.Context, file_or_name: str, db: str | None) -> None
               help="Also write a JUnit XML report to this file (for CI).")
 def scenario_check(files: tuple[str, ...], junit: str | None) -> None:
     """Run each FILE (or catalogue name) in a fresh store; exit 1 on any mismatch."""
-    from ..loaders.scenario import find_scenario
-    from ..loaders.scenario_check import check_files, junit_xml, render_table
+    from ..scenarios.check import check_files, junit_xml, render_table
+    from ..scenarios.load import find_scenario
 
     paths: list[Path] = [find_scenario(item) for item in files]
     reports = check_files(paths)

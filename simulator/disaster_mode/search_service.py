@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
-from ..registry.medical import AuditEntry
-from ..registry.medical_services import Basis, special_basis_in
+from ..medical.model import AuditEntry
+from ..medical.service import Basis, special_basis_in
 from ..registry.services import UnitOfWork
 from .search import Candidate, candidates, search_query
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from ..disaster_mode.events import KINDS as DISASTER_KINDS
 from ..faults.events import KINDS as FAULT_KINDS
+from ..medical.events import DEFAULT_CONSENT_HOURS
+from ..medical.events import KINDS as MEDICAL_KINDS
 from . import fields, lifecycle
 from .coverage_input import (
     KnownInsurer,
@@ -35,8 +37,6 @@ from .coverage_input import (
 )
 from .errors import InvalidInput, OqsError
 from .lifecycle import BASIC_ITEMS, Change, Delays
-from .medical_events import DEFAULT_CONSENT_HOURS
-from .medical_events import KINDS as MEDICAL_KINDS
 from .model import JST, Family, InsurerKind, Person, Qualification, ReasonOfLoss
 from .repository import Repository
 

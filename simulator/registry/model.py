@@ -269,7 +269,7 @@ class PersonQuery:
 class ConsentShown:
     """One consent group of a result (``<Kind>ConsFlg`` / ``ConsTime`` / ``AvailableTime``).
 
-    ``kind`` is a :class:`simulator.registry.medical.InfoKind` value (drug, checkup, diagnosis,
+    ``kind`` is a :class:`simulator.medical.model.InfoKind` value (drug, checkup, diagnosis,
     operation); ``state`` its OQSCD016 value.
     """
 

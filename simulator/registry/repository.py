@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..bulk.store import BulkQueries
+from ..cards.store import CardQueries
 from ..disaster_mode.store import DisasterQueries, EmergencyQueries
 from ..faults.store import FaultQueries
+from ..institutions.store import InstitutionQueries
+from ..medical.store import MedicalQueries
+from ..scenarios.store import ScenarioQueries
 from . import orm
-from .card_store import CardQueries
-from .institution_store import InstitutionQueries
-from .medical_store import MedicalQueries
 from .model import (
     ElderlyCertificate,
     Family,
@@ -29,7 +30,6 @@ from .model import (
     Sex,
     SpecificDiseaseCertificate,
 )
-from .scenario_store import ScenarioQueries
 
 __all__ = ["Repository"]
 

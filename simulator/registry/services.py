@@ -6,8 +6,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from ..clock import Clock
+from ..medical.model import AuditEntry
 from . import rules
-from .medical import AuditEntry
 from .model import Confirmation, InsuranceCardQuery, PersonQuery
 from .repository import Repository
 

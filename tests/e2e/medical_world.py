@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from simulator.registry.medical import (
+from simulator.medical.model import (
     Checkup,
     CheckupResult,
     DrugRecord,

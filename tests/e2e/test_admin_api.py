@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from simulator import create_app
-from simulator.loaders.scenario import CATALOGUE
+from simulator.scenarios.load import CATALOGUE
 
 TOKEN = "admin-test-token"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.loaders.scenario_ask import Asker
-from simulator.loaders.scenario_check import _differences, check_files, render_table
+from simulator.scenarios.ask import Asker
+from simulator.scenarios.check import _differences, check_files, render_table
 
 BASE = """\
 name: small-bulk

@@ -10,10 +10,10 @@ from pathlib import Path
 from lxml import etree
 
 from simulator import create_app
-from simulator.loaders.scenario import catalogue
-from simulator.loaders.scenario_check import check_files
 from simulator.pki import sign_nonce
 from simulator.pki.card_files import CERT_FILE, KEY_FILE
+from simulator.scenarios.check import check_files
+from simulator.scenarios.load import catalogue
 
 EXAMPLE = next(p for p in catalogue() if p.stem == "job-change-lag")
 ADMIN = {"Authorization": "Bearer admin"}

@@ -10,12 +10,13 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
+from simulator.cards import service as card_service
+from simulator.cards.service import ChallengeInvalid, Presentation
 from simulator.clock import FixedClock
+from simulator.medical.model import InfoKind, TreatmentFlag
 from simulator.pki import ensure_jpki_ca, sign_nonce
-from simulator.registry import card_service, orm
-from simulator.registry.card_service import ChallengeInvalid, Presentation
+from simulator.registry import orm
 from simulator.registry.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from simulator.registry.medical import InfoKind, TreatmentFlag
 from simulator.registry.model import JST
 from simulator.registry.unit_of_work import SqlUnitOfWork
 from tests.builders import KUMIAI, at, institution, person, record

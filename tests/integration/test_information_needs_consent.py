@@ -24,8 +24,8 @@ from simulator.clock import FixedClock
 from simulator.disaster_mode.emergency import EmergencyMode
 from simulator.disaster_mode.model import Disaster, Extension
 from simulator.disaster_mode.search_service import search_without_card
-from simulator.registry import medical_services
-from simulator.registry.medical import (
+from simulator.medical import service as medical_services
+from simulator.medical.model import (
     Checkup,
     CheckupResult,
     Consent,

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from simulator.disaster_mode.model import covers
-from simulator.loaders.scenario import ScenarioError, load_scenario, parse_scenario
 from simulator.profiles import load_profiles
 from simulator.registry.model import JST
 from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario
 from tests.integration.test_scenario_files import dump, hashed
 
 SOURCE = "noto.yaml"

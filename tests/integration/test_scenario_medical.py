@@ -11,12 +11,12 @@ import datetime as dt
 
 import pytest
 
-from simulator.loaders.scenario import ScenarioError, load_scenario, parse_scenario
+from simulator.cards.model import RevokeReason
+from simulator.medical.model import DrugSource, InfoKind
 from simulator.pki.jpki import JpkiHolder
 from simulator.profiles import load_profiles
-from simulator.registry.cards import RevokeReason
-from simulator.registry.medical import DrugSource, InfoKind
 from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario
 from tests.builders import at
 from tests.integration.test_scenario_files import dump, hashed
 

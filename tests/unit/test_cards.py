@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.registry.cards import (
+from simulator.cards.model import (
     PIN_TRIES,
     Card,
     RevokeReason,
@@ -170,7 +170,7 @@ def test_a_locked_card_stays_locked_even_with_the_right_pin() -> None:
 
 
 def test_the_card_rules_import_only_the_standard_library_and_the_pure_domain() -> None:
-    source = Path(__file__).parents[2] / "simulator" / "registry" / "cards.py"
+    source = Path(__file__).parents[2] / "simulator" / "cards" / "model.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
 
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
@@ -178,5 +178,6 @@ def test_the_card_rules_import_only_the_standard_library_and_the_pure_domain() -
                  for alias in node.names}
 
     foreign = {m for m in imported
-               if m.split(".")[0] not in sys.stdlib_module_names and m not in {"errors", "model"}}
+               if m.split(".")[0] not in sys.stdlib_module_names
+               and m not in {"registry.errors", "registry.model"}}
     assert foreign == set()

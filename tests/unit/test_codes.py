@@ -104,7 +104,7 @@ def test_an_unquoted_numeric_code_value_is_refused(tmp_path) -> None:
 
 
 def test_the_scenario_schema_allows_exactly_the_code_tables_values() -> None:
-    from simulator.loaders.scenario import SCHEMA
+    from simulator.scenarios.load import SCHEMA
 
     definitions = json.loads(SCHEMA.read_text(encoding="utf-8"))["$defs"]
     tables = load_code_tables()

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from simulator.datasets import DatasetError
-from simulator.masters import DATA_TYPES, load_checkup_items, load_drugs
+from simulator.medical.masters import DATA_TYPES, load_checkup_items, load_drugs
 
 HEIGHT = """\
   - name: height

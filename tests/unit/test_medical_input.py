@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from simulator.masters import checkup_items, drugs
-from simulator.registry import medical_input
+from simulator.medical import input as medical_input
+from simulator.medical.masters import checkup_items, drugs
+from simulator.medical.model import DrugSource, claims_visible_at
 from simulator.registry.errors import InvalidInput
-from simulator.registry.medical import DrugSource, claims_visible_at
 from simulator.registry.model import JST, InsurerKind
 from tests.builders import KUMIAI, KYOKAI, at, person, record
 

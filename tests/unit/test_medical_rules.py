@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from simulator.registry.medical import (
+from simulator.medical.model import (
     Checkup,
     Consent,
     ConsentState,

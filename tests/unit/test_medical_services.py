@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from simulator.clock import FixedClock
-from simulator.registry import medical_services
+from simulator.medical import service as medical_services
+from simulator.medical.model import Consent, InfoKind, TreatmentFlag
 from simulator.registry.errors import InvalidInput
-from simulator.registry.medical import Consent, InfoKind, TreatmentFlag
 from tests.builders import at, record
 
 CLINIC = "1311000002"

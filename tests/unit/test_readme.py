@@ -19,7 +19,7 @@ def test_the_readme_lists_every_result_code_with_its_message() -> None:
 
 
 def test_the_readme_lists_the_scenario_catalogue_with_its_titles() -> None:
-    from simulator.loaders.scenario import catalogue, parse_scenario
+    from simulator.scenarios.load import catalogue, parse_scenario
 
     text = README.read_text()
     section = text[text.index("The catalogue (`datasets/scenarios/`"):]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.references.service import ReferenceRegistration, reference_registration
 from simulator.registry.errors import CheckDigitError, InvalidInput, MissingField
-from simulator.registry.reference_service import ReferenceRegistration, reference_registration
 
 CARD = {"InsurerNumber": "06130017", "InsuredCardSymbol": "1234",
         "InsuredIdentificationNumber": "5678"}

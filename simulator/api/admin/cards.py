@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...cards import service as card_service
 from ...clock import parse_instant
-from ...registry import card_service
 from ...registry.errors import InvalidInput
 from ...registry.identifiers import parse_date
 from ...registry.model import JST

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import request
 
 from ...config import consent_hours
-from ...registry import consent_admin
+from ...consent import service as consent_admin
 from ...runtime import current_runtime
 from . import bp
 from .body import json_object, person_arg

@@ -15,18 +15,18 @@ from flask import request
 from ...auth import hash_password
 from ...clock import wall_now
 from ...config import consent_hours
-from ...loaders.scenario import (
+from ...pki.card_files import scenario_card_folder, write_bundle
+from ...registry import admin
+from ...registry.errors import EncodingError, InvalidInput
+from ...runtime import current_runtime
+from ...scenarios.check import check_files
+from ...scenarios.load import (
     Scenario,
     catalogue,
     find_scenario,
     load_scenario,
     parse_scenario,
 )
-from ...loaders.scenario_check import check_files
-from ...pki.card_files import scenario_card_folder, write_bundle
-from ...registry import admin
-from ...registry.errors import EncodingError, InvalidInput
-from ...runtime import current_runtime
 from ..common import read_body
 from ..messages.jsonbody import decode_json
 from . import bp

@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ...codes import ResultCode
-from ...registry.medical import Checkup, DrugRecord, DrugSource
+from ...medical.model import Checkup, DrugRecord, DrugSource
 from ...registry.model import JST, Qualification
 from .encoding import Charset
 from .qualification import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 if TYPE_CHECKING:
-    from ...masters import CheckupItems
+    from ...medical.masters import CheckupItems
 
 __all__ = ["MedicalRequest", "read_medical_request", "drug_tree", "checkup_tree", "SUCCESS"]
 

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .datasets import DATASETS, DatasetError, load_yaml
+from ..datasets import DATASETS, DatasetError, load_yaml
 
 __all__ = [
     "DATA_TYPES",

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
-from . import rules
-from .errors import Conflict, InvalidInput, MissingField, NotFound
-from .medical import AuditEntry
-from .queries import card_items
-from .repository import Repository
-from .services import UnitOfWork
+from ..medical.model import AuditEntry
+from ..registry import rules
+from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
+from ..registry.queries import card_items
+from ..registry.repository import Repository
+from ..registry.services import UnitOfWork
 
 __all__ = [
     "REFERENCE_NUMBER_MAX_LENGTH",

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from . import orm
-from .cards import Card, RevokeReason
+from ..registry import orm
+from .model import Card, RevokeReason
 
 __all__ = ["CardQueries", "ChallengeState"]
 

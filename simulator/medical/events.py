@@ -20,16 +20,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .. import masters
-from . import fields
-from .cards import RevokeReason
-from .errors import InvalidInput
-from .lifecycle import Change
-from .medical import InfoKind, TreatmentFlag, WithdrawReason, consents_given, live_consent
-from .medical_input import checkup, drug
+from ..cards.model import RevokeReason
+from ..registry import fields
+from ..registry.errors import InvalidInput
+from ..registry.lifecycle import Change
+from . import masters
+from .input import checkup, drug
+from .model import InfoKind, TreatmentFlag, WithdrawReason, consents_given, live_consent
 
 if TYPE_CHECKING:  # the handlers receive events.EventContext and events._Event
-    from .events import EventContext
+    from ..registry.events import EventContext
 
 __all__ = ["KINDS", "DEFAULT_CONSENT_HOURS"]
 

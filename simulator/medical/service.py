@@ -32,9 +32,13 @@ from dataclasses import dataclass
 from ..clock import Clock
 from ..disaster_mode.emergency import EmergencyMode, active_mode
 from ..disaster_mode.model import Disaster, covering
-from . import rules
-from .errors import InvalidInput, MissingField
-from .medical import (
+from ..registry import rules
+from ..registry.errors import InvalidInput, MissingField
+from ..registry.model import JST, Institution, Qualification
+from ..registry.queries import MEDICAL_NAMES, card_items
+from ..registry.repository import Repository
+from ..registry.services import UnitOfWork
+from .model import (
     AuditEntry,
     Checkup,
     Consent,
@@ -45,10 +49,6 @@ from .medical import (
     drugs_shown,
     live_consent,
 )
-from .model import JST, Institution, Qualification
-from .queries import MEDICAL_NAMES, card_items
-from .repository import Repository
-from .services import UnitOfWork
 
 __all__ = [
     "MedicalQuery",

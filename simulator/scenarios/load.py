@@ -29,7 +29,7 @@ from ..registry.errors import InvalidInput, NotFound, OqsError
 from ..registry.events import EventContext, apply_event
 from ..registry.identifiers import normalize_insurer_number, parse_institution_code
 from ..registry.model import Insurer
-from .scenario_cast import CardSink, Cast, institutions, insurers, persons
+from .cast import CardSink, Cast, institutions, insurers, persons
 
 __all__ = [
     "CATALOGUE",

@@ -15,7 +15,13 @@ from typing import Any
 from ..auth import hash_password
 from ..clock import Clock
 from ..pki.jpki import CA_NOT_BEFORE, CardBundle, JpkiCa, issue_card_certificate
-from .card_reader import (
+from ..registry.errors import Conflict, InvalidInput, NotFound
+from ..registry.model import JST
+from ..registry.person_ref import find_person
+from ..registry.repository import Repository
+from ..registry.services import UnitOfWork
+from .model import Card, RevokeReason, expiring_soon, refusal
+from .reader import (
     CHALLENGE_TTL,
     CardOutcome,
     Challenge,
@@ -24,12 +30,6 @@ from .card_reader import (
     new_challenge,
     present_card,
 )
-from .cards import Card, RevokeReason, expiring_soon, refusal
-from .errors import Conflict, InvalidInput, NotFound
-from .model import JST
-from .person_ref import find_person
-from .repository import Repository
-from .services import UnitOfWork
 
 __all__ = [
     "DEFAULT_PIN", "CARD_YEARS", "CHALLENGE_TTL", "ChallengeInvalid", "IssuedCard", "Challenge",

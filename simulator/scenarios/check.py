@@ -27,8 +27,8 @@ from ..db import make_engine
 from ..profiles import Profiles, load_profiles
 from ..registry.errors import InvalidInput, OqsError
 from ..registry.events import apply_event
-from .scenario import Scenario, ScenarioError, event_context, load_scenario, parse_scenario
-from .scenario_ask import Asker
+from .ask import Asker
+from .load import Scenario, ScenarioError, event_context, load_scenario, parse_scenario
 
 __all__ = ["Outcome", "FileReport", "check_files", "render_table", "junit_xml"]
 

@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import OqsError
-from .model import JST
+from ..registry.errors import OqsError
+from ..registry.model import JST
 
 __all__ = [
     "PIN_TRIES",

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from . import orm
-from .identifiers import InstitutionKind
-from .model import Institution
+from ..registry import orm
+from ..registry.identifiers import InstitutionKind
+from ..registry.model import Institution
 
 __all__ = ["InstitutionQueries"]
 

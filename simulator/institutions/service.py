@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .auth import hash_password
-from .pki import CertificateAuthority, IssuedCertificate, issue_client_certificate
-from .registry.errors import Conflict, NotFound
-from .registry.identifiers import parse_institution_code
-from .registry.model import Institution
-from .registry.unit_of_work import SqlUnitOfWork
+from ..auth import hash_password
+from ..pki import CertificateAuthority, IssuedCertificate, issue_client_certificate
+from ..registry.errors import Conflict, NotFound
+from ..registry.identifiers import parse_institution_code
+from ..registry.model import Institution
+from ..registry.unit_of_work import SqlUnitOfWork
 
 __all__ = ["register_institution", "revoke_certificates"]
 

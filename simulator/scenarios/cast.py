@@ -10,14 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import masters
+from ..cards.service import new_card
+from ..medical import masters
+from ..medical.input import checkup, drug
 from ..pki.jpki import CardBundle, JpkiHolder
 from ..registry import fields
-from ..registry.card_service import new_card
 from ..registry.coverage_input import insurer_kind, qualification
 from ..registry.errors import InvalidInput
 from ..registry.identifiers import normalize_insurer_number, parse_institution_code
-from ..registry.medical_input import checkup, drug
 from ..registry.model import Institution, Insurer, Person
 
 __all__ = ["Cast", "insurers", "institutions", "persons"]

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..clock import Clock
-from . import fields
-from .errors import Conflict, InvalidInput, MissingField, NotFound
-from .medical import (
+from ..medical.model import (
     AuditEntry,
     Consent,
     InfoKind,
@@ -27,10 +25,12 @@ from .medical import (
     consent_state,
     consents_given,
 )
-from .model import JST, Person
-from .person_ref import find_person
-from .repository import Repository
-from .services import UnitOfWork
+from ..registry import fields
+from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
+from ..registry.model import JST, Person
+from ..registry.person_ref import find_person
+from ..registry.repository import Repository
+from ..registry.services import UnitOfWork
 
 __all__ = ["VIEWABLE", "audit_trail", "consent_list", "give_consents", "withdraw_consent"]
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import JST
+from ..registry.model import JST
 
 __all__ = [
     "InfoKind",

@@ -26,15 +26,15 @@ from dataclasses import dataclass, replace
 from werkzeug.security import check_password_hash
 
 from ..clock import Clock
+from ..medical.model import AuditEntry, Consent, InfoKind, TreatmentFlag, consents_given
 from ..pki.jpki import JpkiCa, verify_card
-from . import rules
-from .card_store import ChallengeState
-from .cards import Card, CardRefused, expiring_soon, pin_check, registration_refusal, status_refusal
-from .errors import InvalidInput, Unauthorized
-from .medical import AuditEntry, Consent, InfoKind, TreatmentFlag, consents_given
-from .model import JST, Confirmation, ConsentShown, PersonQuery
-from .repository import Repository
-from .services import UnitOfWork
+from ..registry import rules
+from ..registry.errors import InvalidInput, Unauthorized
+from ..registry.model import JST, Confirmation, ConsentShown, PersonQuery
+from ..registry.repository import Repository
+from ..registry.services import UnitOfWork
+from .model import Card, CardRefused, expiring_soon, pin_check, registration_refusal, status_refusal
+from .store import ChallengeState
 
 __all__ = [
     "CHALLENGE_TTL", "SHOWN_KINDS", "ChallengeInvalid", "Challenge", "Presentation",

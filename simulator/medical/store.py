@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from . import orm
-from .medical import (
+from ..registry import orm
+from .model import (
     AuditEntry,
     Checkup,
     CheckupResult,

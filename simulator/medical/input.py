@@ -34,10 +34,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import fields
-from .errors import InvalidInput, MissingField
-from .identifiers import InstitutionKind, parse_institution_code
-from .medical import (
+from ..registry import fields
+from ..registry.errors import InvalidInput, MissingField
+from ..registry.identifiers import InstitutionKind, parse_institution_code
+from ..registry.model import JST, Insurer, InsurerKind, Person, Qualification
+from .model import (
     Checkup,
     CheckupResult,
     DrugRecord,
@@ -46,10 +47,9 @@ from .medical import (
     checkup_age_ok,
     claims_visible_at,
 )
-from .model import JST, Insurer, InsurerKind, Person, Qualification
 
 if TYPE_CHECKING:  # the masters are loaded outside the registry and passed in
-    from ..masters import CheckupItem, CheckupItems, Drugs
+    from .masters import CheckupItem, CheckupItems, Drugs
 
 __all__ = ["SOURCES", "drug", "checkup"]
 

@@ -1,0 +1,1 @@
+"""Consents given and withdrawn through the admin API (``service``)."""

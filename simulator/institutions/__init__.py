@@ -1,0 +1,1 @@
+"""Institutions, their Web API accounts and certificates (``service``, ``store``)."""
