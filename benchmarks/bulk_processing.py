@@ -30,7 +30,7 @@ from simulator.jobs import run_job
 from simulator.migrate import upgrade
 from simulator.registry.identifiers import check_digit
 from simulator.registry.model import JST, Insurer, InsurerKind
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import institution, person, record
 
 NOW = dt.datetime(2026, 4, 1, 20, 0, tzinfo=JST)

@@ -15,6 +15,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,7 +25,9 @@ from .pki import CertificateAuthority, load_certificate, verify_client_certifica
 from .pki.verify import CertificateMissing
 from .registry.errors import Unauthorized
 from .registry.model import Institution
-from .registry.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from .store import SqlUnitOfWork
 
 __all__ = ["Tokens", "TokenSigner", "login", "hash_password"]
 

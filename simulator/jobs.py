@@ -32,7 +32,7 @@ from .registry import orm
 from .registry.errors import InvalidInput, NotFound
 from .registry.identifiers import normalize_insurer_number
 from .registry.model import JST
-from .registry.unit_of_work import SqlUnitOfWork
+from .store import SqlUnitOfWork
 
 __all__ = [
     "JOBS",
@@ -208,7 +208,7 @@ def late_filings(*, uow_factory: UowFactory, clock: Clock, settings: Settings) -
 
 def bulk_queries(*, uow_factory: UowFactory, clock: Clock, settings: Settings) -> int:
     """Process pending 一括照会 items, oldest upload first, at most ``bulk_items_per_run``."""
-    from .bulk.processing import process
+    from .bulk_job import process
 
     return process(uow_factory=uow_factory, clock=clock, settings=settings)
 

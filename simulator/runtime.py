@@ -19,7 +19,7 @@ from .config import Settings
 from .faults.board import FaultBoard
 from .pki import CertificateAuthority, JpkiHolder
 from .profiles import Profiles
-from .registry.unit_of_work import SqlUnitOfWork
+from .store import SqlUnitOfWork
 
 __all__ = ["Runtime", "current_runtime"]
 

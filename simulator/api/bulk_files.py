@@ -16,11 +16,11 @@ from flask import g
 
 from ..bulk.model import JobState
 from ..bulk.service import ReceptionUnknown, accept_upload, download
+from ..messages.bulk import read_bulk_download, read_bulk_upload, reception_tree, result_tree
+from ..messages.encoding import Charset
+from ..messages.tree import Node, Raw
 from ..runtime import Runtime
 from .common import check_institution
-from .messages.bulk import read_bulk_download, read_bulk_upload, reception_tree, result_tree
-from .messages.encoding import Charset
-from .messages.tree import Node, Raw
 
 __all__ = ["answer_upload", "answer_download"]
 

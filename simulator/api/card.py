@@ -19,14 +19,14 @@ from flask import Blueprint, g, request
 from ..cards import service as card_service
 from ..config import consent_hours
 from ..faults.model import Route
+from ..messages.encoding import UTF8
+from ..messages.face import face_file_name, face_tree, read_charset, read_presentation
+from ..messages.qualification import MY_NUMBER_CARD
+from ..messages.tree import to_xml
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import error_tree, json_body, register_unexpected, xml_response
 from .fault_gate import install
-from .messages.encoding import UTF8
-from .messages.face import face_file_name, face_tree, read_charset, read_presentation
-from .messages.qualification import MY_NUMBER_CARD
-from .messages.tree import to_xml
 
 bp = Blueprint("card", __name__, url_prefix="/oqs/card")
 install(bp, Route.CARD)

@@ -9,22 +9,22 @@ from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import ClientDisconnected
 
 from ..codes import ResultCode
-from ..registry import services
-from ..registry.errors import Forbidden, InvalidInput, MalformedMessage, OqsError, TooLarge
-from ..registry.identifiers import parse_date, parse_institution_code
-from ..registry.queries import insurance_card_query
-from ..runtime import Runtime, current_runtime
-from .echo import remember_body
-from .messages.encoding import Charset
-from .messages.jsonbody import decode_json
-from .messages.qualification import (
+from ..messages.encoding import Charset
+from ..messages.jsonbody import decode_json
+from ..messages.qualification import (
     INSURANCE_CARD,
     confirmation_tree,
     envelope_error_tree,
     item_error_tree,
     read_single_request,
 )
-from .messages.tree import Node
+from ..messages.tree import Node
+from ..registry import services
+from ..registry.errors import Forbidden, InvalidInput, MalformedMessage, OqsError, TooLarge
+from ..registry.identifiers import parse_date, parse_institution_code
+from ..registry.queries import insurance_card_query
+from ..runtime import Runtime, current_runtime
+from .echo import remember_body
 from .read_deadline import ReadDeadline
 
 __all__ = [

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from flask import g, request
 from lxml import etree
 
+from ..messages.encoding import UTF8, Charset, declared_charset
+from ..messages.jsonbody import decode_json
+from ..messages.xmlparse import parse_document
 from ..registry.errors import OqsError
-from .messages.encoding import UTF8, Charset, declared_charset
-from .messages.jsonbody import decode_json
-from .messages.xmlparse import parse_document
 
 __all__ = ["remember_body", "body_bytes", "echo_charset", "echo_request"]
 

@@ -14,15 +14,15 @@ from flask import Blueprint, g, request
 
 from ..disaster_mode.search_service import search_without_card
 from ..faults.model import Route
+from ..messages.encoding import UTF8
+from ..messages.medical import read_medical_request
+from ..messages.search import search_tree
+from ..messages.tree import element_from_json, to_json
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import check_institution, error_tree, json_body, json_response, register_unexpected
 from .echo import echo_request
 from .fault_gate import install
-from .messages.encoding import UTF8
-from .messages.medical import read_medical_request
-from .messages.search import search_tree
-from .messages.tree import element_from_json, to_json
 
 bp = Blueprint("emergency", __name__, url_prefix="/oqs/emergency")
 install(bp, Route.EMERGENCY)

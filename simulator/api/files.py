@@ -17,6 +17,8 @@ from flask import Blueprint, g, request
 from werkzeug.routing import BaseConverter
 
 from ..faults.model import Route
+from ..messages.tree import to_xml
+from ..messages.xmlparse import parse_document
 from ..registry.errors import Forbidden, InvalidInput, OqsError, Unauthorized, Unavailable
 from ..runtime import current_runtime
 from .bulk_files import answer_download, answer_upload
@@ -24,8 +26,6 @@ from .common import answer_single, error_tree, read_body, register_unexpected, x
 from .echo import echo_charset, echo_request
 from .fault_gate import install
 from .medical_files import answer_checkup, answer_drug
-from .messages.tree import to_xml
-from .messages.xmlparse import parse_document
 from .reference_files import answer_reference
 
 bp = Blueprint("files", __name__, url_prefix="/oqs/files")

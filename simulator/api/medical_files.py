@@ -14,11 +14,11 @@ from flask import g
 from ..codes import ResultCode
 from ..medical.masters import checkup_items, drugs
 from ..medical.service import MedicalAnswer, checkup_information, drug_information
+from ..messages.encoding import Charset
+from ..messages.medical import checkup_tree, drug_tree, read_medical_request
+from ..messages.tree import Node
 from ..runtime import Runtime
 from .common import check_institution
-from .messages.encoding import Charset
-from .messages.medical import checkup_tree, drug_tree, read_medical_request
-from .messages.tree import Node
 
 __all__ = ["answer_drug", "answer_checkup"]
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from flask import g
 
+from ..messages.encoding import Charset
+from ..messages.reference import read_header, read_reference_request, reference_result_tree
+from ..messages.tree import Node
 from ..references.service import reference_registration, register_reference_number
 from ..registry.errors import Conflict, InvalidInput, NotFound
 from ..runtime import Runtime
 from .common import check_institution, error_message
-from .messages.encoding import Charset
-from .messages.reference import read_header, read_reference_request, reference_result_tree
-from .messages.tree import Node
 
 __all__ = ["answer_reference"]
 

@@ -15,6 +15,8 @@ from flask import Blueprint, request
 
 from ..auth import login
 from ..faults.model import Route
+from ..messages.encoding import UTF8
+from ..messages.tree import element_from_json, to_json
 from ..registry.errors import OqsError
 from ..runtime import current_runtime
 from .common import (
@@ -28,8 +30,6 @@ from .common import (
 )
 from .echo import echo_request
 from .fault_gate import install
-from .messages.encoding import UTF8
-from .messages.tree import element_from_json, to_json
 
 bp = Blueprint("webapi", __name__, url_prefix="/oqs-api-pro")
 install(bp, Route.WEBAPI)

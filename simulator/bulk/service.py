@@ -20,18 +20,19 @@ import gc
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
-from ..medical.model import AuditEntry
 from ..registry import rules
 from ..registry.errors import InvalidInput, MalformedMessage, MissingField, OqsError
 from ..registry.identifiers import parse_date
-from ..registry.model import Confirmation, InsuranceCardQuery
+from ..registry.model import AuditEntry, Confirmation, InsuranceCardQuery
 from ..registry.queries import insurance_card_query
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from .model import MALFORMED, BulkJob, JobState
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["TooManyItems", "ReceptionUnknown", "BulkDownload", "accept_upload", "download",
            "process_pending", "Render"]

@@ -17,7 +17,7 @@ _j, _i = orm.bulk_jobs, orm.bulk_items
 
 
 class BulkQueries:
-    """Mixed into :class:`~simulator.registry.repository.Repository`; uses ``self.connection``."""
+    """Mixed into :class:`~simulator.store.Repository`; uses ``self.connection``."""
 
     connection: Connection
 

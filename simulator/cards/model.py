@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..registry.errors import OqsError
+from ..registry.errors import CardRefused
 from ..registry.model import JST
 
 __all__ = [
@@ -48,17 +48,6 @@ WARNING_MONTHS = 3
 class RevokeReason(StrEnum):
     LOST = "lost"  # 一時停止 (紛失): may be resumed
     REVOKED = "revoked"  # 失効: final
-
-
-class CardRefused(OqsError):
-    """The card cannot be used (ProcessingResultStatus 2); ``code`` names the result code and
-    ``detail`` fills its message (the tries left after a wrong PIN)."""
-
-    code = "card_signature_invalid"
-
-    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
-        super().__init__(message, code=code)
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)

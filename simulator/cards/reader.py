@@ -22,19 +22,22 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from werkzeug.security import check_password_hash
 
 from ..clock import Clock
-from ..medical.model import AuditEntry, Consent, InfoKind, TreatmentFlag, consents_given
+from ..medical.model import Consent, InfoKind, TreatmentFlag, consents_given
 from ..pki.jpki import JpkiCa, verify_card
 from ..registry import rules
 from ..registry.errors import InvalidInput, Unauthorized
-from ..registry.model import JST, Confirmation, ConsentShown, PersonQuery
-from ..registry.repository import Repository
+from ..registry.model import JST, AuditEntry, Confirmation, ConsentShown, PersonQuery
 from ..registry.services import UnitOfWork
 from .model import Card, CardRefused, expiring_soon, pin_check, registration_refusal, status_refusal
 from .store import ChallengeState
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = [
     "CHALLENGE_TTL", "SHOWN_KINDS", "ChallengeInvalid", "Challenge", "Presentation",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..auth import hash_password
 from ..clock import Clock
@@ -18,7 +18,6 @@ from ..pki.jpki import CA_NOT_BEFORE, CardBundle, JpkiCa, issue_card_certificate
 from ..registry.errors import Conflict, InvalidInput, NotFound
 from ..registry.model import JST
 from ..registry.person_ref import find_person
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from .model import Card, RevokeReason, expiring_soon, refusal
 from .reader import (
@@ -30,6 +29,9 @@ from .reader import (
     new_challenge,
     present_card,
 )
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = [
     "DEFAULT_PIN", "CARD_YEARS", "CHALLENGE_TTL", "ChallengeInvalid", "IssuedCard", "Challenge",

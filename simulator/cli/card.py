@@ -11,7 +11,7 @@ from ..clock import SimulatedClock
 from ..pki import JpkiHolder
 from ..pki.card_files import CA_FILE, CERT_FILE, KEY_FILE, write_bundle
 from ..registry.identifiers import parse_date
-from ..registry.unit_of_work import SqlUnitOfWork
+from ..store import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, run_use_case, settings_of
 
 

@@ -83,7 +83,7 @@ def run_use_case(ctx: click.Context, db: str | None, use_case, **arguments):
     """Call ``use_case(uow=..., clock=..., **arguments)`` on the configured, migrated store at
     its business clock."""
     from ..clock import SimulatedClock
-    from ..registry.unit_of_work import SqlUnitOfWork
+    from ..store import SqlUnitOfWork
 
     with engine_of(ctx, db, migrated=True) as engine:
         return use_case(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine), **arguments)

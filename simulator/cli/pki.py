@@ -10,7 +10,7 @@ import click
 from ..clock import wall_now
 from ..institutions.service import register_institution, revoke_certificates
 from ..pki import init_ca, load_ca
-from ..registry.unit_of_work import SqlUnitOfWork
+from ..store import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, settings_of
 
 

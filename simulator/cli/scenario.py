@@ -36,8 +36,8 @@ def scenario_load(ctx: click.Context, file_or_name: str, db: str | None) -> None
     from ..pki.card_files import scenario_card_folder, write_bundle
     from ..pki.jpki import JpkiHolder
     from ..profiles import load_profiles
-    from ..registry.unit_of_work import SqlUnitOfWork
     from ..scenarios.load import find_scenario, load_scenario, parse_scenario
+    from ..store import SqlUnitOfWork
 
     path = find_scenario(file_or_name)
     found = parse_scenario(path.read_text(encoding="utf-8"), str(path))

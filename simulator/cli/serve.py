@@ -27,7 +27,7 @@ from ..clock import SimulatedClock, wall_now
 from ..config import Settings
 from ..logs import GunicornLogger
 from ..pki import init_ca, issue_server_certificate, load_ca
-from ..registry.unit_of_work import SqlUnitOfWork
+from ..store import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, refuse_in_memory, settings_of
 from .jobs import MasterScheduler
 

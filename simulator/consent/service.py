@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
 from ..medical.model import (
-    AuditEntry,
     Consent,
     InfoKind,
     TreatmentFlag,
@@ -27,10 +26,12 @@ from ..medical.model import (
 )
 from ..registry import fields
 from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
-from ..registry.model import JST, Person
+from ..registry.model import JST, AuditEntry, Person
 from ..registry.person_ref import find_person
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["VIEWABLE", "audit_trail", "consent_list", "give_consents", "withdraw_consent"]
 

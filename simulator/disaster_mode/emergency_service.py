@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
 from ..periods import iso_jst
 from ..registry.errors import InvalidInput, NotFound
 from ..registry.identifiers import parse_institution_code
 from ..registry.model import JST
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from .emergency import EmergencyMode, active_mode, ended, mode_status, new_mode
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["start_in", "end_in", "start", "end", "mode_list", "mode_view"]
 

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
-from ..medical.model import AuditEntry
-from ..medical.service import Basis, special_basis_in
+from ..registry.model import AuditEntry
 from ..registry.services import UnitOfWork
+from .access import Basis, special_basis_in
 from .search import Candidate, candidates, search_query
 
 __all__ = ["SearchAnswer", "search_without_card"]

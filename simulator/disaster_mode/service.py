@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
 from ..periods import iso_jst
 from ..registry.errors import Conflict, InvalidInput, NotFound
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from . import rules
 from .model import Disaster, last_end, status
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["declare_in", "extend_in", "end_in", "declare", "extend", "end", "disaster_list",
            "disaster_view"]

@@ -18,7 +18,7 @@ _d, _e = orm.disasters, orm.disaster_extensions
 
 
 class DisasterQueries:
-    """Mixed into :class:`~simulator.registry.repository.Repository`; uses ``self.connection``."""
+    """Mixed into :class:`~simulator.store.Repository`; uses ``self.connection``."""
 
     connection: Connection
 

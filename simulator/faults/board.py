@@ -15,12 +15,19 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from ..registry.repository import Repository
 from .model import Effect, Fault, Route, effect
+from .store import FaultQueries
 
 __all__ = ["FaultBoard"]
+
+
+class _Faults(FaultQueries):
+    """The fault queries alone, on one connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
 
 class FaultBoard:
@@ -42,7 +49,7 @@ class FaultBoard:
         with self._lock:
             if self._faults is None or self.monotonic() - self._read_at >= self.refresh:
                 with self.engine.connect() as connection:
-                    self._faults = Repository(connection).faults()
+                    self._faults = _Faults(connection).faults()
                 self._read_at = self.monotonic()
             return self._faults
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
 from ..periods import iso_jst
 from ..registry.errors import Conflict, InvalidInput, NotFound
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from . import rules
 from .model import Fault, Kind, status
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["start_in", "end_in", "start", "end", "fault_list", "fault_view"]
 

@@ -18,7 +18,7 @@ _PARAMS = ("system", "answer", "latency_ms", "jitter_ms", "distribution", "rate"
 
 
 class FaultQueries:
-    """Mixed into :class:`~simulator.registry.repository.Repository`; uses ``self.connection``."""
+    """Mixed into :class:`~simulator.store.Repository`; uses ``self.connection``."""
 
     connection: Connection
 

@@ -6,13 +6,16 @@ Certificates are wall-clock artefacts (DESIGN §2): ``at`` is the wall time of i
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ..auth import hash_password
 from ..pki import CertificateAuthority, IssuedCertificate, issue_client_certificate
 from ..registry.errors import Conflict, NotFound
 from ..registry.identifiers import parse_institution_code
 from ..registry.model import Institution
-from ..registry.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from ..store import SqlUnitOfWork
 
 __all__ = ["register_institution", "revoke_certificates"]
 

@@ -1,4 +1,4 @@
-"""Scenario and admin events about cards, consents and medical information (DESIGN §5).
+"""Scenario and admin events about consents and medical information.
 
 They share the shape and the log of the life events (:mod:`.events`), but change no
 qualification: each handler writes through the repository and returns an empty ``Change``.
@@ -7,10 +7,6 @@ qualification: each handler writes through the repository and returns an empty `
                       medical_treatment_flag — as if given on the reader at ``at``
     consent_withdraw  person, institution, kinds (default: all), withdraw_reason (OQSCD031) —
                       ends the consents live at ``at`` (none live: nothing to do)
-    card_revoke       person, revoke_reason: lost (一時停止) | revoked (失効)
-    card_resume       person — a card suspended as lost is found again
-    card_expire       person — the card dies at ``at``
-    card_register     person — 保険証利用登録 done elsewhere (マイナポータル, ATM)
     drug              person, drugs: [...] — drug lines reach OQS (claims with their lag)
     checkup           person, checkup: {...} — a 特定健診, uploaded after the insurer's delay
 """
@@ -20,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..cards.model import RevokeReason
 from ..registry import fields
 from ..registry.errors import InvalidInput
 from ..registry.lifecycle import Change
@@ -58,30 +53,22 @@ def _kinds(event, *, required: bool) -> list[InfoKind]:
     return [InfoKind(k) for k in raw]
 
 
-def _choice(event, key: str, enum, default):
-    value = event.raw.get(key)
-    if value is None:
-        return default
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in enum)
-        raise InvalidInput(event.at_path(key), f"{value!r} is not one of {choices}") from None
-
-
 def _consent(ctx: EventContext, event, used: dict[str, Any]) -> Change:
     institution = _institution(ctx, event)
     kinds = _kinds(event, required=True)
-    flag = _choice(event, "medical_treatment_flag", TreatmentFlag, TreatmentFlag.OUTPATIENT)
+    flag = fields.choice(event.raw, event.path, "medical_treatment_flag", TreatmentFlag,
+                         TreatmentFlag.OUTPATIENT)
+    hours = {**DEFAULT_CONSENT_HOURS, **ctx.consent_hours}
     given = consents_given(person_id=event.person.id, institution=institution, kinds=kinds,
-                           at=event.at, flag=flag, hours=ctx.consent_hours, source="scenario")
+                           at=event.at, flag=flag, hours=hours, source="scenario")
     used["consent_ids"] = [ctx.repo.add_consent(consent) for consent in given]
     return Change()
 
 
 def _consent_withdraw(ctx: EventContext, event, used: dict[str, Any]) -> Change:
     institution = _institution(ctx, event)
-    reason = _choice(event, "withdraw_reason", WithdrawReason, WithdrawReason.BY_PATIENT)
+    reason = fields.choice(event.raw, event.path, "withdraw_reason", WithdrawReason,
+                           WithdrawReason.BY_PATIENT)
     consents = ctx.repo.consents_of(event.person.id, institution=institution)
     withdrawn = []
     for kind in _kinds(event, required=False):
@@ -91,38 +78,6 @@ def _consent_withdraw(ctx: EventContext, event, used: dict[str, Any]) -> Change:
             withdrawn.append(live.id)
     used["consent_ids"] = withdrawn  # empty when nothing was live: withdrawing is then a no-op
 
-    return Change()
-
-
-def _card_serial(ctx: EventContext, event) -> str:
-    cards = ctx.repo.cards_of(event.person.id)
-    if not cards:
-        raise InvalidInput(event.at_path("person"), "holds no My Number card")
-    return max(cards, key=lambda card: card.id).serial  # the latest card issued
-
-
-def _card_revoke(ctx: EventContext, event, used: dict[str, Any]) -> Change:
-    reason = _choice(event, "revoke_reason", RevokeReason, RevokeReason.LOST)
-    ctx.repo.set_card_revoked(_card_serial(ctx, event), at=event.at, reason=reason)
-    return Change()
-
-
-def _card_resume(ctx: EventContext, event, used: dict[str, Any]) -> Change:
-    serial = _card_serial(ctx, event)
-    card = ctx.repo.card_by_serial(serial)
-    if card.revoked_at is None or card.revoke_reason is not RevokeReason.LOST:
-        raise InvalidInput(event.at_path("person"), "the card is not suspended (一時停止)")
-    ctx.repo.set_card_resumed(serial)
-    return Change()
-
-
-def _card_expire(ctx: EventContext, event, used: dict[str, Any]) -> Change:
-    ctx.repo.expire_card(_card_serial(ctx, event), at=event.at)
-    return Change()
-
-
-def _card_register(ctx: EventContext, event, used: dict[str, Any]) -> Change:
-    ctx.repo.register_insurance_use(_card_serial(ctx, event), at=event.at)
     return Change()
 
 
@@ -150,10 +105,6 @@ def _checkup(ctx: EventContext, event, used: dict[str, Any]) -> Change:
 KINDS = {
     "consent": _consent,
     "consent_withdraw": _consent_withdraw,
-    "card_revoke": _card_revoke,
-    "card_resume": _card_resume,
-    "card_expire": _card_expire,
-    "card_register": _card_register,
     "drug": _drug,
     "checkup": _checkup,
 }

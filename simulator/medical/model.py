@@ -48,7 +48,6 @@ __all__ = [
     "month_of",
     "age_on",
     "checkup_age_ok",
-    "AuditEntry",
 ]
 
 DRUG_YEARS = 3
@@ -299,26 +298,3 @@ def age_on(birthdate: dt.date, day: dt.date) -> int:
 def checkup_age_ok(birthdate: dt.date, exam_date: dt.date) -> bool:
     """Tell whether a person born on ``birthdate`` is in the 特定健診 ages on ``exam_date``."""
     return age_on(birthdate, exam_date) in CHECKUP_AGES
-
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One line of the audit trail: who looked at whose information, when, and on what basis.
-
-    ``kind``: qualification, drug, checkup, reference_number, card_register.
-    ``route``: insurance_card, card, file. ``basis``: consent, disaster, emergency, none
-    (qualification lookups need no consent). ``outcome``: "ok" or the result-code name that
-    refused it. ``count``: records returned (drug lines, checkups, results).
-    """
-
-    at: dt.datetime
-    institution_code: str
-    kind: str
-    route: str
-    basis: str = "none"
-    person_id: int | None = None
-    basis_id: int | None = None
-    outcome: str = "ok"
-    count: int | None = None
-    id: int | None = None

@@ -28,18 +28,16 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..clock import Clock
-from ..disaster_mode.emergency import EmergencyMode, active_mode
-from ..disaster_mode.model import Disaster, covering
+from ..disaster_mode.access import Basis, special_basis_in
 from ..registry import rules
 from ..registry.errors import InvalidInput, MissingField
-from ..registry.model import JST, Institution, Qualification
+from ..registry.model import JST, AuditEntry, Qualification
 from ..registry.queries import MEDICAL_NAMES, card_items
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
 from .model import (
-    AuditEntry,
     Checkup,
     Consent,
     DrugRecord,
@@ -50,14 +48,14 @@ from .model import (
     live_consent,
 )
 
+if TYPE_CHECKING:
+    from ..store import Repository
+
 __all__ = [
     "MedicalQuery",
-    "Basis",
     "MedicalAnswer",
     "medical_query",
     "basis_for",
-    "special_basis",
-    "special_basis_in",
     "drug_information",
     "checkup_information",
 ]
@@ -84,15 +82,6 @@ class MedicalQuery:
     treatment_flag: TreatmentFlag = TreatmentFlag.OUTPATIENT
     start_month: str | None = None  # YYYYMM, drugs only
     end_month: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Basis:
-    """Why the information may be shown: ``consent``, ``disaster`` or ``emergency``, with the
-    id of that consent, declaration or emergency mode."""
-
-    name: str
-    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,26 +163,6 @@ def basis_for(consents: Iterable[Consent], *, institution: str, query: MedicalQu
     return None if consent is None else Basis("consent", consent.id)
 
 
-def special_basis(disasters: Iterable[Disaster], modes: Iterable[EmergencyMode], *,
-                  where: Institution | None, at: dt.datetime) -> Basis | None:
-    """Without consent: a disaster declaration covering the institution ``where`` at ``at``
-    (災害時医療情報閲覧), else its emergency mode active then (緊急時医療情報・資格確認機能).
-    Either opens 薬剤, 特定健診 and 診療 information and the search without a card."""
-    if where is None:
-        return None
-    disaster = covering(disasters, where, at)
-    if disaster is not None:
-        return Basis("disaster", disaster.id)
-    mode = active_mode(modes, where.code, at)
-    return None if mode is None else Basis("emergency", mode.id)
-
-
-def special_basis_in(repo: Repository, *, institution: str, at: dt.datetime) -> Basis | None:
-    """:func:`special_basis` read from the store."""
-    return special_basis(repo.disasters(), repo.emergency_modes(institution),
-                         where=repo.get_institution(institution), at=at)
-
-
 def _current(records: Iterable[Qualification], *, as_of: dt.datetime) -> Qualification | None:
     """The record to show the person by: valid today, else the latest one OQS shows."""
     visible = rules.visible_records(records, as_of=as_of)
@@ -202,7 +171,7 @@ def _current(records: Iterable[Qualification], *, as_of: dt.datetime) -> Qualifi
     return max(valid or visible, key=lambda r: r.valid_from, default=None)
 
 
-Fetch = Callable[[Repository, int, MedicalQuery, dt.datetime], dict]
+Fetch = Callable[["Repository", int, MedicalQuery, dt.datetime], dict]
 
 
 def _decide(repo: Repository, *, institution: str, query: MedicalQuery, as_of: dt.datetime,

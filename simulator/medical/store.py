@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from ..registry import orm
+from ..registry.model import AuditEntry
 from .model import (
-    AuditEntry,
     Checkup,
     CheckupResult,
     Consent,

@@ -18,7 +18,7 @@ Contract:
   :func:`verify_card` checks them at a business instant. The CA itself spans every instant the
   business clock allows from 1950 to 2200.
 - The card signs the nonce with RSASSA-PKCS1-v1_5 and SHA-256 (:func:`sign_nonce`).
-- :func:`verify_card` raises :class:`~simulator.cards.model.CardRefused` with
+- :func:`verify_card` raises :class:`~simulator.registry.errors.CardRefused` with
   ``card_signature_invalid`` (unreadable, another issuer, not a card certificate, bad
   signature) or ``card_expired`` (outside its validity).
 """
@@ -39,8 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from simulator.cards.model import CardRefused
-
+from ..registry.errors import CardRefused
 from .ca import read_certificate_file
 from .verify import CertificateInvalid, load_certificate
 

@@ -12,14 +12,17 @@ import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..clock import Clock
-from ..medical.model import AuditEntry
 from ..registry import rules
 from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
+from ..registry.model import AuditEntry
 from ..registry.queries import card_items
-from ..registry.repository import Repository
 from ..registry.services import UnitOfWork
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = [
     "REFERENCE_NUMBER_MAX_LENGTH",

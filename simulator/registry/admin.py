@@ -1,4 +1,5 @@
-"""Use cases of the admin API and the trainer: events by hand, holds, persons, resets.
+"""Use cases of the admin API and the trainer: holds, persons, resets (events by hand:
+:mod:`simulator.timeline`).
 
 Each takes its dependencies keyword-only and owns its transaction: a refused request leaves the
 store as it was.
@@ -7,20 +8,20 @@ store as it was.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..clock import Clock
 from . import lifecycle
 from .errors import Conflict, InvalidInput, NotFound
-from .events import EventContext, apply_event, correction_values, store_change
+from .events import correction_values, store_change
 from .model import JST, Qualification
 from .services import UnitOfWork
 
+if TYPE_CHECKING:
+    from ..clock import Clock
+
 __all__ = [
-    "record_event",
-    "event_log",
+    "event_view",
     "hold_list",
     "release_hold",
     "correct_hold",
@@ -37,30 +38,8 @@ def _day(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def record_event(
-    *, uow: UnitOfWork, clock: Clock, profiles: Any, event: Mapping[str, Any],
-    scenario: str | None = None, consent_hours: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
-    """Apply one event (the scenario ``timeline`` shape); ``at`` defaults to business now.
-
-    ``person`` is a person id, or ``scenario/handle`` (or a handle with ``scenario``).
-    """
-    raw = dict(event)
-    raw.setdefault("at", clock.now().isoformat())
-    with uow:
-        if scenario is not None and uow.repo.scenario(scenario) is None:
-            raise InvalidInput("scenario", f"no scenario {scenario!r} is loaded")
-        context = EventContext(repo=uow.repo, profiles=profiles, known=uow.repo.get_insurer,
-                               scenario=scenario, seed=f"admin:{raw['at']}")
-        if consent_hours is not None:
-            context = replace(context, consent_hours=consent_hours)
-        event_id = apply_event(context, raw)
-        row = uow.repo.event(event_id)
-        uow.commit()
-    return _event(row)
-
-
-def _event(row: Any) -> dict[str, Any]:
+def event_view(row: Any) -> dict[str, Any]:
+    """An event log row as the admin API shows it."""
     return {
         "id": row.id,
         "kind": row.kind,
@@ -71,13 +50,6 @@ def _event(row: Any) -> dict[str, Any]:
         "late": row.late,
         "params": row.params,
     }
-
-
-def event_log(
-    *, uow: UnitOfWork, scenario: str | None = None, person: int | None = None
-) -> list[dict[str, Any]]:
-    with uow:
-        return [_event(row) for row in uow.repo.events(scenario=scenario, person_id=person)]
 
 
 def _hold(row: Any) -> dict[str, Any]:
@@ -200,7 +172,7 @@ def person_view(*, uow: UnitOfWork, person_id: int) -> dict[str, Any]:
         "sex": person.sex.value,
         "address": person.address,
         "qualifications": [_record(r) for r in records],
-        "events": [_event(e) for e in events],
+        "events": [event_view(e) for e in events],
     }
 
 

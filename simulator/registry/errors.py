@@ -16,7 +16,9 @@ result codes for the OQS interfaces, a message and exit status for the CLI)::
     ├── Unauthorized              missing or wrong credentials (admin token, login, token)
     ├── Forbidden                 authenticated, but not allowed this (another institution's code)
     ├── Conflict                  the request contradicts the store (duplicate key, ...)
-    └── Unavailable               the simulated system is down (injected outage, maintenance)
+    ├── Unavailable               the simulated system is down (injected outage, maintenance)
+    └── CardRefused               a My Number card the reader cannot use (a normal answer,
+                                  ProcessingResultStatus 2; ``detail`` fills its message)
 
 ``code`` is the *name* of an entry of ``datasets/codes/result_codes.yaml`` (the catalogue gives
 the code value and the Japanese message). A class sets its default; an instance may name a more
@@ -42,6 +44,7 @@ __all__ = [
     "Forbidden",
     "Conflict",
     "Unavailable",
+    "CardRefused",
 ]
 
 
@@ -139,3 +142,14 @@ class Unavailable(OqsError):
     """The simulated system does not serve the request now (injected outage or maintenance)."""
 
     code = "outage"
+
+
+class CardRefused(OqsError):
+    """The card cannot be used (ProcessingResultStatus 2); ``code`` names the result code and
+    ``detail`` fills its message (the tries left after a wrong PIN)."""
+
+    code = "card_signature_invalid"
+
+    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.detail = detail

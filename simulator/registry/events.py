@@ -18,12 +18,8 @@ import datetime as dt
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..disaster_mode.events import KINDS as DISASTER_KINDS
-from ..faults.events import KINDS as FAULT_KINDS
-from ..medical.events import DEFAULT_CONSENT_HOURS
-from ..medical.events import KINDS as MEDICAL_KINDS
 from . import fields, lifecycle
 from .coverage_input import (
     KnownInsurer,
@@ -38,9 +34,12 @@ from .coverage_input import (
 from .errors import InvalidInput, OqsError
 from .lifecycle import BASIC_ITEMS, Change, Delays
 from .model import JST, Family, InsurerKind, Person, Qualification, ReasonOfLoss
-from .repository import Repository
 
-__all__ = ["KINDS", "EventContext", "apply_event", "correction_values", "store_change"]
+if TYPE_CHECKING:
+    from ..store import Repository
+
+__all__ = ["KINDS", "EventContext", "Handler", "apply_with", "correction_values",
+           "store_change"]
 
 LEGAL_AGE_KOKI = 75
 
@@ -54,9 +53,9 @@ class EventContext:
     known: KnownInsurer
     scenario: str | None = None
     seed: str = "oqs-sim"
-    #: hours a consent lasts by MedicalTreatmentFlag (``config.consent_hours``)
-    consent_hours: Mapping[str, int] = dataclasses.field(
-        default_factory=lambda: dict(DEFAULT_CONSENT_HOURS))
+    #: hours a consent lasts by MedicalTreatmentFlag (``config.consent_hours``); a flag not
+    #: given lasts the medical package's default
+    consent_hours: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -326,14 +325,7 @@ KINDS: Mapping[str, Handler] = {
     "hold": _hold,
     "hold_release": _hold_release,
     "hold_correct": _hold_correct,
-    **MEDICAL_KINDS,
-    **DISASTER_KINDS,
-    **FAULT_KINDS,
 }
-
-#: Kinds whose subject is an area, an institution or the system, not a person: ``person`` is
-#: neither read nor required.
-WITHOUT_PERSON = frozenset(DISASTER_KINDS) | frozenset(FAULT_KINDS)
 
 
 # -- applying ----------------------------------------------------------------------------------
@@ -364,22 +356,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def apply_event(ctx: EventContext, raw: Mapping[str, Any], path: str = "") -> int:
-    """Read one event mapping, apply it to the store and log it; return the log entry's id.
+def apply_with(kinds: Mapping[str, Handler], without_person: frozenset[str], ctx: EventContext,
+               raw: Mapping[str, Any], path: str = "") -> int:
+    """Read one event mapping, apply it with its handler in ``kinds`` and log it; return the
+    log entry's id. Kinds in ``without_person`` concern no person (``person`` is not read).
+
+    The timeline composes ``kinds`` from every capability (:mod:`simulator.timeline`).
 
     :raises InvalidInput: naming ``path`` and the key, when the event cannot be read or applied.
     """
     if not isinstance(raw, Mapping):
         raise InvalidInput(path or "event", "must be a mapping")
     kind = fields.text(raw, "event", path)
-    handler = KINDS.get(kind)
+    handler = kinds.get(kind)
     if handler is None:
         raise InvalidInput(fields.at_path(path, "event"),
-                           f"unknown event {kind!r}; known: {', '.join(KINDS)}")
+                           f"unknown event {kind!r}; known: {', '.join(kinds)}")
     try:
         at = fields.instant(raw, "at", path)
         day = fields.optional_day(raw, "date", path) or at.astimezone(JST).date()
-        person = None if kind in WITHOUT_PERSON else _person(ctx, raw, "person", path)
+        person = None if kind in without_person else _person(ctx, raw, "person", path)
         records = ctx.repo.records_of(person.id) if person else []
         event = _Event(raw, path, at, day, person, records,
                        random.Random(f"{ctx.seed}:{path}:{kind}:{at.isoformat()}"))

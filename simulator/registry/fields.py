@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from .errors import DateFormatError, InvalidInput, MissingField, OqsError
 from .identifiers import normalize_insurer_number, parse_date
 from .model import JST, Insurer, Sex
+
+E = TypeVar("E", bound=Enum)
 
 __all__ = [
     "at_path",
@@ -125,3 +128,18 @@ def days(mapping: Mapping[str, Any], key: str, path: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInput(at_path(path, key), f"must be a whole number of days ≥ 0, got {value!r}")
     return value
+
+
+def choice(mapping: Mapping[str, Any], path: str, key: str, enum: type[E], default: E) -> E:
+    """The member of ``enum`` whose value ``mapping[key]`` is, or ``default`` when absent.
+
+    :raises InvalidInput: naming ``path.key`` and the values allowed.
+    """
+    value = mapping.get(key)
+    if value is None:
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InvalidInput(at_path(path, key), f"{value!r} is not one of {choices}") from None

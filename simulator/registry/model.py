@@ -43,6 +43,7 @@ __all__ = [
     "PersonQuery",
     "ConsentShown",
     "Confirmation",
+    "AuditEntry",
 ]
 
 #: Japan Standard Time. Japan keeps no daylight saving time, so a fixed offset is exact.
@@ -314,3 +315,25 @@ class Confirmation:
     @property
     def consent_time(self) -> dt.datetime | None:
         return self.as_of if self.query.limit_consent else None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit trail: who looked at whose information, when, and on what basis.
+
+    ``kind``: qualification, drug, checkup, reference_number, card_register.
+    ``route``: insurance_card, card, file. ``basis``: consent, disaster, emergency, none
+    (qualification lookups need no consent). ``outcome``: "ok" or the result-code name that
+    refused it. ``count``: records returned (drug lines, checkups, results).
+    """
+
+    at: dt.datetime
+    institution_code: str
+    kind: str
+    route: str
+    basis: str = "none"
+    person_id: int | None = None
+    basis_id: int | None = None
+    outcome: str = "ok"
+    count: int | None = None
+    id: int | None = None

@@ -7,11 +7,13 @@ for a person a scenario loaded (a bare ``handle`` within ``scenario`` when one i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput, MissingField
 from .model import Person
-from .repository import Repository
+
+if TYPE_CHECKING:
+    from ..store import Repository
 
 __all__ = ["find_person"]
 

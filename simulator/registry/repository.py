@@ -9,13 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from ..bulk.store import BulkQueries
-from ..cards.store import CardQueries
-from ..disaster_mode.store import DisasterQueries, EmergencyQueries
-from ..faults.store import FaultQueries
-from ..institutions.store import InstitutionQueries
-from ..medical.store import MedicalQueries
-from ..scenarios.store import ScenarioQueries
 from . import orm
 from .model import (
     ElderlyCertificate,
@@ -31,7 +24,7 @@ from .model import (
     SpecificDiseaseCertificate,
 )
 
-__all__ = ["Repository"]
+__all__ = ["RegistryQueries"]
 
 _q, _h, _i = orm.qualifications, orm.holds, orm.insurers
 
@@ -172,9 +165,9 @@ def _qualification_values(q: Qualification) -> dict[str, Any]:
     }
 
 
-class Repository(InstitutionQueries, ScenarioQueries, MedicalQueries, CardQueries,
-                 DisasterQueries, EmergencyQueries, FaultQueries, BulkQueries):
-    """Reads and writes the registry on one connection inside the caller's transaction."""
+class RegistryQueries:
+    """Reads and writes the qualification core on one connection inside the caller's
+    transaction; :class:`simulator.store.Repository` adds every capability's queries."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection

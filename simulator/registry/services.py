@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..clock import Clock
-from ..medical.model import AuditEntry
 from . import rules
-from .model import Confirmation, InsuranceCardQuery, PersonQuery
-from .repository import Repository
+from .model import AuditEntry, Confirmation, InsuranceCardQuery, PersonQuery
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..store import Repository
 
 __all__ = ["UnitOfWork", "confirm_by_insurance_card", "confirm_by_person"]
 

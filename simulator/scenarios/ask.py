@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree
 
-from ..api.messages.encoding import UTF8
-from ..api.messages.tree import to_xml
 from ..jobs import run_job
+from ..messages.encoding import UTF8
+from ..messages.tree import to_xml
 from ..pki.jpki import sign_nonce
 from ..registry import rules
 from ..registry.errors import InvalidInput

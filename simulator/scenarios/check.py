@@ -26,7 +26,7 @@ from ..config import consent_hours
 from ..db import make_engine
 from ..profiles import Profiles, load_profiles
 from ..registry.errors import InvalidInput, OqsError
-from ..registry.events import apply_event
+from ..timeline import apply_event
 from .ask import Asker
 from .load import Scenario, ScenarioError, event_context, load_scenario, parse_scenario
 

@@ -26,9 +26,10 @@ from ..pki.jpki import JpkiHolder
 from ..registry import fields
 from ..registry.coverage_input import insurer_kind
 from ..registry.errors import InvalidInput, NotFound, OqsError
-from ..registry.events import EventContext, apply_event
+from ..registry.events import EventContext
 from ..registry.identifiers import normalize_insurer_number, parse_institution_code
 from ..registry.model import Insurer
+from ..timeline import apply_event
 from .cast import CardSink, Cast, institutions, insurers, persons
 
 __all__ = [

@@ -21,7 +21,7 @@ from simulator.medical.model import (
     consents_given,
 )
 from simulator.registry.model import Sex
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import at, person, record
 from tests.e2e import world
 

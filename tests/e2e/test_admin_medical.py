@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from simulator import create_app
 from simulator.registry import orm
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import at, person
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, SEARCH, login

@@ -51,7 +51,7 @@ def test_every_event_the_scenario_schema_knows_can_be_posted() -> None:
 
 
 def test_the_events_that_need_a_person_are_those_the_code_reads_it_for() -> None:
-    from simulator.registry.events import WITHOUT_PERSON
+    from simulator.timeline import WITHOUT_PERSON
 
     schema = DOCUMENT["paths"]["/events"]["post"]["requestBody"]["content"]["application/json"]
     kinds = DOCUMENT["components"]["schemas"]["Scenario"]["$defs"]["event"]["properties"]

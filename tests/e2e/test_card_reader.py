@@ -15,7 +15,7 @@ from simulator import create_app
 from simulator.clock import FixedClock
 from simulator.pki import sign_nonce
 from simulator.registry import orm
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import at, person, record
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login

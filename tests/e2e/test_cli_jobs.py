@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from simulator.cli import main
 from simulator.db import make_engine
 from simulator.registry import orm
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KUMIAI, at, held, person, record
 
 BUSINESS_NOW = "2026-04-06T12:00+09:00"

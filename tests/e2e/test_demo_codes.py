@@ -23,7 +23,7 @@ from simulator.codes import load_code_tables
 from simulator.loaders.demo import DEFAULT_BUSINESS_NOW, generate_demo_world, save_demo_world
 from simulator.registry.identifiers import format_insurer_number
 from simulator.registry.model import Qualification
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.e2e.conftest import LOGIN, SEARCH
 
 README = Path(__file__).parents[2] / "README.md"

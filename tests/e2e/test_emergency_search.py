@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from simulator.registry.model import Sex
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KUMIAI, at, person, record
 from tests.e2e import medical_world as mw
 from tests.e2e import world

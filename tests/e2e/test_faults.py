@@ -22,7 +22,7 @@ from simulator import create_app
 from simulator.clock import FixedClock
 from simulator.faults.model import Fault, Kind, Route
 from simulator.registry import orm
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import at
 from tests.e2e import medical_world as mw
 from tests.e2e import world

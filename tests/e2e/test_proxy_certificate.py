@@ -11,7 +11,7 @@ from simulator.clock import FixedClock, wall_now
 from simulator.config import ConfigError
 from simulator.institutions.service import register_institution
 from simulator.pki import init_ca
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.e2e.conftest import BUSINESS_NOW, LOGIN
 
 

@@ -7,7 +7,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from simulator.registry import orm
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KOKUHO, person, record
 from tests.e2e import world
 from tests.e2e.conftest import SEARCH, login

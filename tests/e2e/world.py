@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from simulator.auth import hash_password
 from simulator.registry.model import Family, LimitCertificate, ReasonOfLoss
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KOKUHO, KUMIAI, KYOKAI, at, institution, person, record
 
 CLINIC = institution("1311000002", "さくら内科クリニック")

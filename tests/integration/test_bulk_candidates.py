@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.e2e import world
 
 

@@ -18,7 +18,7 @@ from simulator.pki import ensure_jpki_ca, sign_nonce
 from simulator.registry import orm
 from simulator.registry.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from simulator.registry.model import JST
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KUMIAI, at, institution, person, record
 
 BUSINESS_NOW = at(2026, 4, 1, 9, 0)

@@ -10,7 +10,7 @@ from simulator.clock import FixedClock
 from simulator.loaders.demo import Story, generate_demo_world, save_demo_world
 from simulator.registry import services
 from simulator.registry.model import JST, Validity
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import query
 
 BUSINESS_NOW = dt.datetime(2026, 4, 1, 9, 0, tzinfo=JST)

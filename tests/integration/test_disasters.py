@@ -14,7 +14,7 @@ from simulator.registry import orm
 from simulator.registry.errors import Conflict, InvalidInput, NotFound
 from simulator.registry.identifiers import InstitutionKind
 from simulator.registry.model import JST, Institution
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 
 QUAKE = dt.datetime(2024, 1, 1, 16, 10, tzinfo=JST)
 AREA_END = dt.datetime(2024, 1, 8, tzinfo=JST)

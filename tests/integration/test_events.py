@@ -15,7 +15,7 @@ import pytest
 from simulator.profiles import load_profiles
 from simulator.registry import rules
 from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput
-from simulator.registry.events import EventContext, apply_event
+from simulator.registry.events import EventContext
 from simulator.registry.model import (
     ElderlyCertificate,
     Family,
@@ -28,7 +28,8 @@ from simulator.registry.model import (
     Sex,
     Validity,
 )
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
+from simulator.timeline import apply_event
 from tests.builders import KOKUHO, KUMIAI, KYOKAI, at, person, record
 
 KOKI = Insurer("39130018", "東京都後期高齢者医療広域連合", InsurerKind.KOKI)

@@ -34,7 +34,7 @@ from simulator.medical.model import (
     InfoKind,
     WithdrawReason,
 )
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import at, institution, person, record
 
 T0 = at(2026, 6, 1, 9)

@@ -17,7 +17,7 @@ from simulator.clock import FixedClock
 from simulator.registry import orm, services
 from simulator.registry.errors import NotFound
 from simulator.registry.model import Hold, ReasonOfLoss, Validity
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KOKUHO, KUMIAI, KYOKAI, at, held, person, query, record
 
 NOW = at(2026, 4, 6, 12)

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from simulator.cards.model import CardRefused
 from simulator.pki import (
     JpkiHolder,
     ensure_jpki_ca,
@@ -24,6 +23,7 @@ from simulator.pki import (
     verify_card,
 )
 from simulator.pki.jpki import CA_NOT_BEFORE, CERT_FILE, KEY_FILE
+from simulator.registry.errors import CardRefused
 from tests.builders import at
 
 ISSUED = at(2026, 4, 1, 9, 0)

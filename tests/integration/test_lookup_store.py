@@ -21,7 +21,7 @@ from simulator.registry.model import (
     Validity,
 )
 from simulator.registry.queries import insurance_card_query
-from simulator.registry.unit_of_work import SqlUnitOfWork
+from simulator.store import SqlUnitOfWork
 from tests.builders import KOKUHO, KUMIAI, KYOKAI, at, person, query, record
 
 JOB_CHANGE = dt.date(2026, 4, 1)

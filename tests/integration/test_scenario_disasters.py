@@ -9,8 +9,8 @@ import pytest
 from simulator.disaster_mode.model import covers
 from simulator.profiles import load_profiles
 from simulator.registry.model import JST
-from simulator.registry.unit_of_work import SqlUnitOfWork
 from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario
+from simulator.store import SqlUnitOfWork
 from tests.integration.test_scenario_files import dump, hashed
 
 SOURCE = "noto.yaml"

@@ -14,8 +14,8 @@ from simulator.disaster_mode.emergency import EmergencyMode, active_mode
 from simulator.faults.model import Kind, Route
 from simulator.profiles import load_profiles
 from simulator.registry.model import JST
-from simulator.registry.unit_of_work import SqlUnitOfWork
 from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario
+from simulator.store import SqlUnitOfWork
 from tests.integration.test_scenario_files import dump, hashed
 
 SOURCE = "terminal-failure.yaml"

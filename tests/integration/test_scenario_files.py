@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from simulator.profiles import load_profiles
 from simulator.registry.orm import metadata
-from simulator.registry.unit_of_work import SqlUnitOfWork
 from simulator.scenarios.load import (
     ScenarioError,
     load_scenario,
     parse_scenario,
     read_scenario,
 )
+from simulator.store import SqlUnitOfWork
 
 SOURCE = "life-events.yaml"
 PROFILES = load_profiles()

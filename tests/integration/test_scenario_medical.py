@@ -15,8 +15,8 @@ from simulator.cards.model import RevokeReason
 from simulator.medical.model import DrugSource, InfoKind
 from simulator.pki.jpki import JpkiHolder
 from simulator.profiles import load_profiles
-from simulator.registry.unit_of_work import SqlUnitOfWork
 from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario
+from simulator.store import SqlUnitOfWork
 from tests.builders import at
 from tests.integration.test_scenario_files import dump, hashed
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from lxml import etree
 
-from simulator.api.messages.encoding import SHIFT_JIS, UTF8, declared_charset, displayable
-from simulator.api.messages.tree import branch, element_from_json, leaf, to_json, to_xml
-from simulator.api.messages.xmlparse import parse_document
+from simulator.messages.encoding import SHIFT_JIS, UTF8, declared_charset, displayable
+from simulator.messages.tree import branch, element_from_json, leaf, to_json, to_xml
+from simulator.messages.xmlparse import parse_document
 from simulator.registry.errors import EncodingError, MalformedMessage, TooLarge
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from simulator.api.messages.encoding import UTF8
-from simulator.api.messages.qualification import (
+from simulator.codes import load_catalogue
+from simulator.messages.encoding import UTF8
+from simulator.messages.qualification import (
     SingleRequest,
     confirmation_tree,
     echoable_header,
     envelope_error_tree,
     search_echo,
 )
-from simulator.codes import load_catalogue
 from simulator.registry.model import (
     Confirmation,
     Insurer,

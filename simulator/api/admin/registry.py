@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ... import timeline
 from ...config import consent_hours
 from ...registry import admin
 from ...registry.errors import InvalidInput
@@ -21,7 +22,7 @@ def post_event():
     scenario = event.pop("scenario", None)
     if scenario is not None and not isinstance(scenario, str):
         raise InvalidInput("scenario", "must be a scenario name")
-    applied = admin.record_event(uow=runtime.uow(), clock=runtime.clock,
+    applied = timeline.record_event(uow=runtime.uow(), clock=runtime.clock,
                                  profiles=runtime.profiles, event=event, scenario=scenario,
                                  consent_hours=consent_hours(runtime.settings))
     return applied, 201
@@ -29,7 +30,7 @@ def post_event():
 
 @bp.get("/events")
 def get_events():
-    events = admin.event_log(uow=current_runtime().uow(), scenario=request.args.get("scenario"),
+    events = timeline.event_log(uow=current_runtime().uow(), scenario=request.args.get("scenario"),
                              person=optional_int("person"))
     return {"events": events}
 

@@ -15,6 +15,7 @@ from flask import request
 from ...auth import hash_password
 from ...clock import wall_now
 from ...config import consent_hours
+from ...messages.jsonbody import decode_json
 from ...pki.card_files import scenario_card_folder, write_bundle
 from ...registry import admin
 from ...registry.errors import EncodingError, InvalidInput
@@ -28,7 +29,6 @@ from ...scenarios.load import (
     parse_scenario,
 )
 from ..common import read_body
-from ..messages.jsonbody import decode_json
 from . import bp
 
 _CATALOGUE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")

@@ -1,8 +1,9 @@
 """The ``bulk_queries`` job's work: render each processed item as its BulkConfirmUnit.
 
-Kept apart from :mod:`.service` so the service does not know the message format. The unit is
-stored as XML text rendered under the UTF-8 rules; a Shift_JIS download only replaces the
-characters Shift_JIS lacks (tags are ASCII, so this equals rendering the tree in Shift_JIS).
+Kept apart from :mod:`simulator.bulk.service` so the service does not know the message
+format. The unit is stored as XML text rendered under the UTF-8 rules; a Shift_JIS download
+only replaces the characters Shift_JIS lacks (tags are ASCII, so this equals rendering the tree
+in Shift_JIS).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..api.messages.bulk import unit_tree
-from ..api.messages.encoding import UTF8
-from ..api.messages.tree import fragment
-from ..clock import Clock
-from ..codes import Catalogue, load_catalogue
-from ..config import Settings
-from ..registry.errors import InvalidInput
-from ..registry.model import Confirmation
-from ..registry.services import UnitOfWork
-from .service import process_pending
+from .bulk.service import process_pending
+from .clock import Clock
+from .codes import Catalogue, load_catalogue
+from .config import Settings
+from .messages.bulk import unit_tree
+from .messages.encoding import UTF8
+from .messages.tree import fragment
+from .registry.errors import InvalidInput
+from .registry.model import Confirmation
+from .registry.services import UnitOfWork
 
 __all__ = ["process", "renderer"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from ..registry import orm
+from .registry import orm
 
 __all__ = ["ScenarioQueries"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from ...registry.errors import MalformedMessage
+from ..registry.errors import MalformedMessage
 from .encoding import Charset, displayable
 
 __all__ = [

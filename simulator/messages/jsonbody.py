@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from ...registry.errors import EncodingError, MalformedMessage
+from ..registry.errors import EncodingError, MalformedMessage
 from .xmlparse import MAX_DEPTH
 
 __all__ = ["decode_json", "MAX_DEPTH"]

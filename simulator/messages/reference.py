@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ...codes import ResultCode
-from ...registry.model import JST
+from ..codes import ResultCode
+from ..registry.model import JST
 from .encoding import Charset
 from .qualification import child, leaves, read_header
 from .tree import Node, branch, leaf

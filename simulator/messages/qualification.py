@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ...codes import ResultCode
-from ...registry.errors import MalformedMessage, MissingField
-from ...registry.identifiers import format_insurer_number
-from ...registry.model import JST, Confirmation, ConsentShown, InsurerKind, Qualification
+from ..codes import ResultCode
+from ..registry.errors import MalformedMessage, MissingField
+from ..registry.identifiers import format_insurer_number
+from ..registry.model import JST, Confirmation, ConsentShown, InsurerKind, Qualification
 from .encoding import Charset
 from .tree import Node, branch, leaf
 

@@ -1,4 +1,5 @@
-"""The unit of work: one connection, one transaction, the repository bound to it.
+"""The store: the repository of every capability, and the unit of work that binds it to one
+connection and one transaction.
 
 Services open it with ``with uow:``; they call ``uow.commit()`` to keep their writes. Leaving the
 block without a commit rolls back, so a failed request never leaves a half-written store.
@@ -8,9 +9,22 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine
 
-from .repository import Repository
+from .bulk.store import BulkQueries
+from .cards.store import CardQueries
+from .disaster_mode.store import DisasterQueries, EmergencyQueries
+from .faults.store import FaultQueries
+from .institutions.store import InstitutionQueries
+from .medical.store import MedicalQueries
+from .registry.repository import RegistryQueries
+from .scenario_log import ScenarioQueries
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["Repository", "SqlUnitOfWork"]
+
+
+class Repository(RegistryQueries, InstitutionQueries, ScenarioQueries, MedicalQueries,
+                 CardQueries, DisasterQueries, EmergencyQueries, FaultQueries, BulkQueries):
+    """Reads and writes the whole store on one connection inside the caller's transaction:
+    the core's queries and each capability's, composed here, above all of them."""
 
 
 class SqlUnitOfWork:

@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ...codes import ResultCode
-from ...medical.model import Checkup, DrugRecord, DrugSource
-from ...registry.model import JST, Qualification
+from ..codes import ResultCode
+from ..medical.model import Checkup, DrugRecord, DrugSource
+from ..registry.model import JST, Qualification
 from .encoding import Charset
 from .qualification import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 if TYPE_CHECKING:
-    from ...medical.masters import CheckupItems
+    from ..medical.masters import CheckupItems
 
 __all__ = ["MedicalRequest", "read_medical_request", "drug_tree", "checkup_tree", "SUCCESS"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ...registry.errors import MalformedMessage, TooLarge
+from ..registry.errors import MalformedMessage, TooLarge
 from .encoding import Charset, declared_charset, decode
 
 __all__ = ["Document", "parse_document", "MAX_DEPTH"]

@@ -30,10 +30,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from ...codes import ResultCode
-from ...disaster_mode.search import Candidate
-from ...disaster_mode.search_service import SearchAnswer
-from ...registry.model import JST
+from ..codes import ResultCode
+from ..disaster_mode.search import Candidate
+from ..disaster_mode.search_service import SearchAnswer
+from ..registry.model import JST
 from .encoding import Charset
 from .tree import Node, branch, leaf
 

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...datasets import DATASETS, load_yaml
-from ...registry.errors import EncodingError
+from ..datasets import DATASETS, load_yaml
+from ..registry.errors import EncodingError
 
 __all__ = ["Charset", "UTF8", "SHIFT_JIS", "declared_charset", "decode", "displayable"]
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from lxml import etree
 
-from ...bulk.model import MALFORMED
-from ...codes import ResultCode
-from ...registry.errors import MalformedMessage, MissingField
-from ...registry.model import JST, Confirmation
+from ..bulk.model import MALFORMED
+from ..codes import ResultCode
+from ..registry.errors import MalformedMessage, MissingField
+from ..registry.model import JST, Confirmation
 from .encoding import Charset
 from .qualification import child, core_fields, leaves, read_header, search_echo
 from .tree import Node, branch, leaf

@@ -28,13 +28,13 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from ...cards.reader import CardOutcome, Presentation
-from ...codes import Catalogue
-from ...datasets import DATASETS, DatasetError, load_yaml
-from ...medical.model import InfoKind, TreatmentFlag
-from ...registry.errors import InvalidInput, MissingField
-from ...registry.identifiers import parse_date
-from ...registry.model import JST
+from ..cards.reader import CardOutcome, Presentation
+from ..codes import Catalogue
+from ..datasets import DATASETS, DatasetError, load_yaml
+from ..medical.model import InfoKind, TreatmentFlag
+from ..registry.errors import InvalidInput, MissingField
+from ..registry.identifiers import parse_date
+from ..registry.model import JST
 from .encoding import SHIFT_JIS, UTF8, Charset
 from .qualification import MY_NUMBER_CARD, SingleRequest, confirmation_tree, item_error_tree
 from .tree import Node
