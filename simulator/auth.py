@@ -1,4 +1,4 @@
-"""Institution login and the Web API's tokens (DESIGN §4.1).
+"""Institution login and the Web API's tokens (docs/interfaces.md).
 
 Login checks the account (userId) and password, and in ``auth = "certificate"`` mode the
 institution's client certificate: issued by the simulator CA, within its validity, not revoked
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Tokens", "TokenSigner", "login", "hash_password"]
 
 KINDS = ("access", "refresh", "id")
-#: linkSysCharCd of the login answer; its meaning is not public (reference §9).
+#: linkSysCharCd of the login answer; its meaning is not public (docs/decisions.md).
 LINK_SYS_CHAR_CD = "0"
 
 

@@ -1,4 +1,4 @@
-"""The business clock (DESIGN §2): the simulated JST instant every rule is evaluated at.
+"""The business clock (docs/architecture.md): the simulated JST instant every rule is evaluated at.
 
 It is stored in the ``sim_clock`` row, so the server, its workers, the scheduler and the CLI
 agree. The clock is either *frozen* at an instant, or *running*: business time advances at

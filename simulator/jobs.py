@@ -1,4 +1,4 @@
-"""Housekeeping jobs (DESIGN §2, STYLE 13): named, thin, runnable by hand, fired by one scheduler.
+"""Housekeeping jobs (docs/architecture.md): named, thin, runnable by hand, fired by one scheduler.
 
 A job tells insurers what the registry shows — records on hold (保留通知), filings registered
 past the legal delay (届出遅延) — by writing rows of ``notices``. Lookups never read notices, so

@@ -1,4 +1,4 @@
-"""The scheduler lease: exactly one process per database runs the scheduler (DESIGN §6).
+"""The scheduler lease: exactly one process per database runs the scheduler (docs/architecture.md).
 
 On PostgreSQL, a session advisory lock held on a dedicated connection (outside the pool, so a
 forked worker never closes it); on SQLite, an exclusive ``flock`` on

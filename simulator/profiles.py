@@ -1,7 +1,7 @@
 """Insurer profiles: how long registration takes, by kind of insurer (``datasets/``).
 
 Loaded once and checked at start-up: an unknown kind, a missing key or a weight list without a
-positive weight fails loudly (STYLE 12).
+positive weight fails loudly.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The 一括照会 files ``OQSmuquc01req_`` (upload) and ``OQSmuquc02req_`` (download), kinds of
-:mod:`simulator.api.files` (reference §2.4).
+:mod:`simulator.api.files` (docs/interfaces.md).
 
 - Upload: the envelope is checked (root, header, MedicalInstitutionCode of the logged-in
   institution, QualificationConfirmationDate, at least one and at most ``bulk_max_items``

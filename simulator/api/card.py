@@ -1,4 +1,4 @@
-"""The virtual card reader (DESIGN §4.4): the My Number card route, ``/oqs/card/...``.
+"""The virtual card reader (docs/interfaces.md): the My Number card route, ``/oqs/card/...``.
 
 - ``POST /oqs/card/challenge`` → ``{"nonce": "...", "expires": "<wall ISO>"}``.
 - ``POST /oqs/card/present`` with the card's certificate and its signature of the nonce (body in

@@ -1,4 +1,4 @@
-"""The injected faults, applied before every request of a public interface (DESIGN §4.5).
+"""The injected faults, applied before every request of a public interface (docs/interfaces.md).
 
 Each public blueprint installs the gate with its route name. The gate runs before the body is
 read and before anything is looked up, so a refused request leaves the store unchanged:

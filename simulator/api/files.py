@@ -1,4 +1,4 @@
-"""The XML file interface over HTTP (DESIGN §4.2): ``POST /oqs/files/<request file name>``.
+"""The XML file interface over HTTP (docs/interfaces.md): ``POST /oqs/files/<request file name>``.
 
 The name's prefix selects the kind. The answer is the response file: its name in
 ``X-OQS-File-Name`` (``req`` → ``res``) and its bytes in the request's charset. A request that

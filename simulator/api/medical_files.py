@@ -1,4 +1,4 @@
-"""The 薬剤情報 and 特定健診情報 files ``YZKsiquc01req_`` / ``TKKsiquc01req_`` (reference §2.7),
+"""The 薬剤情報 and 特定健診情報 files ``YZKsiquc01req_`` / ``TKKsiquc01req_`` (docs/interfaces.md),
 kinds of :mod:`simulator.api.files`.
 
 Envelope problems (a broken tree, another institution's MedicalInstitutionCode, a malformed

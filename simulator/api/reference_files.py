@@ -1,4 +1,4 @@
-"""The 照会番号 registration file ``OQSsiimm01req_`` (reference §2.6), a kind of
+"""The 照会番号 registration file ``OQSsiimm01req_`` (docs/interfaces.md), a kind of
 :mod:`simulator.api.files`.
 
 Envelope problems (a broken tree, another institution's code) raise, and the file interface

@@ -1,4 +1,4 @@
-"""The Web API (DESIGN §4.1): login and qualification search, JSON, as the real endpoints.
+"""The Web API (docs/interfaces.md): login and qualification search, JSON, as the real endpoints.
 
 Login answers ``{"status": "0", "msg": "", "result": {accessToken, refreshToken, idToken,
 linkSysCharCd}}``; a refused login answers ``{"status": "1", "msg": <message>, "code": <code>}``.

@@ -1,4 +1,4 @@
-"""Bulk qualification confirmation (一括照会, reference §2.4): upload, queue, job, download.
+"""Bulk qualification confirmation (一括照会, docs/interfaces.md): upload, queue, job, download.
 
     model     a job and where it stands at an instant (pure)
     store     the repository mixin (tables ``bulk_jobs``, ``bulk_items``)

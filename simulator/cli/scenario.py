@@ -1,4 +1,4 @@
-"""``oqs-sim scenario``: list the catalogue, load a scenario, check scenario files (DESIGN §5)."""
+"""``oqs-sim scenario``: list the catalogue, load a scenario, check scenario files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Use cases of the admin API on consents and the audit trail (DESIGN §4.5).
+"""Use cases of the admin API on consents and the audit trail (docs/interfaces.md).
 
 - The audit trail of one person: who looked at what, when and on which basis — what
   マイナポータル shows a citizen as 閲覧履歴.

@@ -1,4 +1,4 @@
-"""Disaster-time special measure (災害時医療情報閲覧, reference §7): declarations.
+"""Disaster-time special measure (災害時医療情報閲覧, docs/decisions.md): declarations.
 
 A disaster (災害救助法の適用) has a name, an area (prefectures, optionally municipalities) and
 a period in business time; it can be extended in part of its area and ended early.

@@ -1,4 +1,4 @@
-"""Scenario and admin events about disaster declarations and emergency modes (DESIGN §5).
+"""Scenario and admin events about disaster declarations and emergency modes (docs/scenarios.md).
 They name no person.
 
     disaster_declare  name, prefectures: ["17", ...], municipalities (optional), from

@@ -5,7 +5,7 @@ prefectures covers every institution of those prefectures (the prefecture is the
 digits of the 医療機関コード). One naming municipalities covers only institutions whose
 municipality is listed; an institution without a municipality is then not covered.
 
-Period: ``[starts_at, ends_at)`` in business time — start inclusive, end exclusive (STYLE #10).
+Period: ``[starts_at, ends_at)`` in business time — start inclusive, end exclusive.
 An :class:`Extension` moves the end later for the part of the area it names (none named: the
 whole area), as the Noto declaration ran to 7 January 2024 and was extended to 14 January in 18
 municipalities. Ending early (``ended_at``) cuts every part, extended or not, at that instant;

@@ -1,4 +1,4 @@
-"""Finding a patient without a card (disaster or emergency mode; reference §7) — pure.
+"""Finding a patient without a card (disaster or emergency mode; docs/decisions.md) — pure.
 
 The terminal asks by カナ氏名 + 生年月日 + 性別, and 住所 to narrow. The search runs over the
 qualification records OQS shows at business time T (registered, not on hold), as the insurers

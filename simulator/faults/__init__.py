@@ -1,4 +1,4 @@
-"""Injected faults (DESIGN §4.5): outage, maintenance windows, latency, intermittent errors.
+"""Injected faults (docs/interfaces.md): outage, maintenance windows, latency, intermittent errors.
 
     model       the fault and its effect on one request (pure)
     rules       checks of a new fault and of a manual end (pure)

@@ -1,4 +1,4 @@
-"""Scenario and admin events about injected faults (DESIGN §5). They name no person.
+"""Scenario and admin events about injected faults (docs/scenarios.md). They name no person.
 
     fault_start  name, kind, and the fault's keys (route, institution, system, answer,
                  latency_ms, jitter_ms, distribution, rate, http_status, hold_seconds, seed);

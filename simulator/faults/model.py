@@ -1,4 +1,4 @@
-"""Injected faults and what they do to one request (pure; DESIGN §4.5).
+"""Injected faults and what they do to one request (pure; docs/interfaces.md).
 
 A fault has a kind, a scope and a period in business time ``[starts_at, ends_at)``; ``ends_at``
 None runs until it is ended by hand (``ended_at``), which cuts any period short.

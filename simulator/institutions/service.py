@@ -1,6 +1,6 @@
 """Registering institutions with a Web API account and a client certificate; revocation.
 
-Certificates are wall-clock artefacts (DESIGN §2): ``at`` is the wall time of issuing.
+Certificates are wall-clock artefacts (docs/architecture.md): ``at`` is the wall time of issuing.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Like :mod:`.fields`, every reader takes the mapping and its path in the document; a problem
 raises :class:`InvalidInput` whose field is the full path (``persons[0].drugs[2].code``).
 
-A drug (DESIGN §5)::
+A drug (docs/scenarios.md)::
 
     {date, source: claims|dispensing|eprescription, institution, institution_name?,
      prescriber?, prescriber_name?, code, name?, ingredient?, quantity, unit?, usage?, days,

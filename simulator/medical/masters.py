@@ -1,7 +1,7 @@
 """Masters of the medical information (``datasets/masters/``): the 特定健診 items and a small
 drug master.
 
-Both are read once and checked loudly (STYLE 12): an unknown or missing key, a duplicate name
+Both are read once and checked loudly: an unknown or missing key, a duplicate name
 or code, a code of the wrong form, a DataType other than PQ / CD / CO / ST, a numeric item
 without its unit or a coded item without its OID and values stops start-up with
 :class:`~simulator.datasets.DatasetError` naming the file and the entry.

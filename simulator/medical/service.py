@@ -1,4 +1,4 @@
-"""薬剤情報 and 特定健診情報 for an institution (reference §2.7, DESIGN §7).
+"""薬剤情報 and 特定健診情報 for an institution (docs/interfaces.md, docs/architecture.md).
 
 One request, at the business time now, in one transaction:
 
@@ -64,7 +64,7 @@ __all__ = [
 FILE_CATEGORIES = {InfoKind.DRUG: ("1", "2", "3", "4"), InfoKind.CHECKUP: ("1", "2")}
 PDF = frozenset({"1", "3"})
 #: What a disaster declaration or emergency mode opens without consent (薬剤, 特定健診, 診療;
-#: reference §7).
+#: docs/decisions.md).
 SPECIAL_KINDS = frozenset({InfoKind.DRUG, InfoKind.CHECKUP, InfoKind.DIAGNOSIS})
 _MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
 

@@ -1,4 +1,4 @@
-"""The 一括照会 files (reference §2.4): upload ``OQSmuquc01req`` → 受付 ``01res``; download
+"""The 一括照会 files (docs/interfaces.md): upload ``OQSmuquc01req`` → 受付 ``01res``; download
 ``OQSmuquc02req`` → result ``02res`` with one BulkConfirmUnit per item.
 
 Reading gives raw strings. An item whose own structure is broken (a nested or repeated element

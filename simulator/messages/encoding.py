@@ -1,4 +1,4 @@
-"""Character sets of the file interface: reading requests and writing results (reference §1b).
+"""Character sets of the file interface: reading requests and writing results (docs/interfaces.md).
 
 Requests declare UTF-8 or Shift_JIS in their XML declaration; results use the request's encoding
 and say which in CharacterCodeIdentifier (OQSCD005: 0 UTF-8, 1 Shift_JIS). Shift_JIS is read and

@@ -1,4 +1,4 @@
-"""The card reader's request (JSON) and its face result (``OQSsiquc01res_face_…``, reference §1c).
+"""The card reader's request (JSON) and its face result (``OQSsiquc01res_face_…``).
 
 Request body of ``/oqs/card/present`` and ``/oqs/card/register``::
 

@@ -1,4 +1,4 @@
-"""The 薬剤情報 and 特定健診 request files and their results (reference §2.7).
+"""The 薬剤情報 and 特定健診 request files and their results (docs/interfaces.md).
 
 Reading gives raw strings by element name (validation is the registry's). Both results share a
 header, decided here since only OD's reading of it is public (``//ResultCode`` = 1 on success,
@@ -103,7 +103,7 @@ def _message(header: Node | None, body: list[Node | None] | None) -> Node:
 
 @dataclass(frozen=True, slots=True)
 class _Names:
-    """The element names of one drug source (reference §2.7)."""
+    """The element names of one drug source (docs/interfaces.md)."""
 
     wrapper: str | None
     month: tuple[str, ...]  # MonthInf, Org, DiHCd, DiHNm, Month, HCd, HNm, IsOrg, Cl

@@ -1,4 +1,4 @@
-"""The single qualification request and its result (reference §2.1, §2.3).
+"""The single qualification request and its result (docs/interfaces.md).
 
 Reading gives raw strings (validation is the registry's job). Building follows the reference's
 element order; absent values are omitted.
@@ -52,7 +52,7 @@ LIMIT_CONSENT = "LimitApplicationCertificateRelatedConsFlg"
 DEFAULT_LIMIT_CONSENT = "0"
 INSURANCE_CARD = "2"  # ReferenceClassification OQSCD002
 MY_NUMBER_CARD = "1"
-#: Consent groups in element order, by InfoKind value (reference §2.3).
+#: Consent groups in element order, by InfoKind value (docs/interfaces.md).
 CONSENT_ELEMENTS = (
     ("checkup", "SpecificHealthCheckupsInfo"),
     ("drug", "PharmacistsInfo"),

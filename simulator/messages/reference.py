@@ -1,4 +1,4 @@
-"""照会番号 registration: the ``OQSsiimm01req`` request and its result (reference §2.6).
+"""照会番号 registration: the ``OQSsiimm01req`` request and its result (docs/interfaces.md).
 
 Request::
 

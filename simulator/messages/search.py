@@ -1,5 +1,5 @@
 """The search without a card (disaster or emergency mode) and its answer — the simulator's own
-shape, since the real function is a screen of the terminal (reference §7, §9).
+shape, since the real function is a screen of the terminal (docs/decisions.md).
 
 Request (JSON, the tree rendered as the Web API renders XML)::
 

@@ -1,4 +1,4 @@
-"""One message tree, two renderings: the XML file and the Web API's JSON (reference §1a, §2).
+"""One message tree, two renderings: the XML file and the Web API's JSON (docs/interfaces.md).
 
 A node is ``(tag, value)`` where value is a string (a leaf) or a list of nodes (children, in
 element order). Builders write ``leaf(tag, value)``, which gives ``None`` for an absent value, and

@@ -1,4 +1,4 @@
-"""The one place where XML from outside is parsed (STYLE #9).
+"""The one place where XML from outside is parsed.
 
 No DTD, no entities, no network, bounded size and depth. lxml's exceptions never escape: every
 problem becomes :class:`MalformedMessage`, :class:`EncodingError` or :class:`TooLarge`.

@@ -1,4 +1,4 @@
-"""照会番号 registration (reference §2.6): an institution attaches its own patient number to
+"""照会番号 registration (docs/interfaces.md): an institution attaches its own patient number to
 the person an insurance card names; later qualification results for that institution carry it
 back as ``ReferenceNumber``. It is never a lookup key, and never shown to another institution.
 

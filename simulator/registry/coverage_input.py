@@ -1,6 +1,6 @@
 """Readers of qualification blocks: a scenario person's ``qualifications`` and an event's ``to``.
 
-Keys (DESIGN §5): ``insurer``, ``symbol``, ``number``, ``branch``, ``family`` (OQSCD009),
+Keys (docs/scenarios.md): ``insurer``, ``symbol``, ``number``, ``branch``, ``family`` (OQSCD009),
 ``card_class`` (OQSCD010), ``ratio`` ("030"), ``preschool``, ``insured_name``, ``elderly``
 {ratio, issued_on, valid_start, valid_end}, ``limit_certificate`` {classification, flag,
 issued_on, valid_start, valid_end, long_term_date}, ``specific_diseases`` [{category, self_pay,

@@ -1,6 +1,6 @@
 """Life events given as plain mappings (scenario ``timeline``, admin API): read, apply, log.
 
-One shape everywhere (DESIGN §5)::
+One shape everywhere (docs/scenarios.md)::
 
     {event: job_change, at: 2026-04-01T09:00:00+09:00, person: taro, date: 2026-04-01,
      to: {...}, employer_notify_days: 3, insurer_register_days: 4}

@@ -1,4 +1,4 @@
-"""Life events as pure functions: what each does to a person's records (DESIGN §3.1, §3.2).
+"""Life events as pure functions: what each does to a person's records (docs/architecture.md).
 
 An event happens at the business instant ``at`` and takes effect in law on ``day`` (valid time).
 OQS learns of each effect later: ``registered_at = at + employer_notify_days +

@@ -2,7 +2,7 @@
 
 The domain classes in :mod:`.model` are plain frozen dataclasses; they are not ORM-instrumented.
 The repository reads rows with Core statements and turns them straight into domain values
-(DESIGN §8: the hot lookup path wants Core, not the ORM), and writes with Core inserts.
+(docs/architecture.md: the hot lookup path wants Core, not the ORM), and writes with Core inserts.
 
 Every instant is stored as naive UTC (``UTCDateTime``) and returned timezone-aware, so SQLite
 and PostgreSQL agree. Alembic migrations in ``simulator/migrations`` create this schema; a
@@ -437,7 +437,7 @@ emergency_modes = Table(
     Column("ended_at", UTCDateTime),
 )
 
-# An injected fault (DESIGN §4.5): kind, scope (route, institution) and period in business
+# An injected fault (docs/interfaces.md): kind, scope (route, institution) and period in business
 # time; the kind's parameters (latency, rate, answer, ...) in ``params``.
 faults = Table(
     "faults",

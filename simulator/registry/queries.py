@@ -1,6 +1,6 @@
 """Validated domain queries built from the raw strings an interface received.
 
-Field names in errors are the element names of the OQS messages (reference §2.1), so every
+Field names in errors are the element names of the OQS messages (docs/interfaces.md), so every
 interface can report them as they are.
 """
 
@@ -46,7 +46,7 @@ class CardItems:
 
 
 #: Element names of the card items: (insurer, symbol, number, branch). The qualification and
-#: 照会番号 requests use the first; the drug and checkup requests (reference §2.7) the second.
+#: 照会番号 requests use the first; the drug and checkup requests (docs/interfaces.md) the second.
 SEARCH_NAMES = ("InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber",
                 "InsuredBranchNumber")
 MEDICAL_NAMES = ("InsurerNumber", "InsuranceCardSymbol", "InsuredPersonIdentificationNumber",

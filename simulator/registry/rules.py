@@ -1,4 +1,4 @@
-"""Pure rules of the registry: visibility and QualificationValidity (DESIGN §3).
+"""Pure rules of the registry: visibility and QualificationValidity (docs/architecture.md).
 
 Every function takes time as an argument: ``as_of`` is the business instant T (what OQS knows
 and shows), ``query.confirm_date`` is the date D the qualification is checked against.
@@ -133,7 +133,7 @@ def _validity_for_one_person(
 def confirm_by_insurance_card(
     records: Iterable[Qualification], *, query: InsuranceCardQuery, as_of: dt.datetime
 ) -> Confirmation:
-    """Decide QualificationValidity for an insurance-card lookup (DESIGN §3.3).
+    """Decide QualificationValidity for an insurance-card lookup (docs/architecture.md).
 
     ``records`` must hold every record of every person who has a record matching the key
     (matching or not, visible or not); the rule filters them itself.
@@ -170,7 +170,7 @@ def confirm_by_insurance_card(
 def confirm_by_person(
     records: Iterable[Qualification], *, query: PersonQuery, as_of: dt.datetime
 ) -> Confirmation:
-    """Decide QualificationValidity for a person the card identified (DESIGN §3.3, card route).
+    """Decide QualificationValidity for a person the card identified.
 
     ``records`` are the person's records, visible or not; the rule filters them itself.
     """

@@ -1,4 +1,4 @@
-"""How ``scenario check`` asks each query route through the public interfaces (DESIGN §5).
+"""How ``scenario check`` asks each query route through the public interfaces (docs/scenarios.md).
 
 - ``insurance_card``: the Web API (login with the institution's account, then search);
 - ``card``: the virtual card reader — challenge, the card signs the nonce with its private key

@@ -1,5 +1,5 @@
 """The cast of a scenario file: insurers, institutions, persons with their qualifications,
-their virtual My Number card, drug records and checkups (DESIGN §5), written through the
+their virtual My Number card, drug records and checkups (docs/scenarios.md), written through the
 repository inside the loader's transaction.
 """
 

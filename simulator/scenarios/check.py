@@ -1,4 +1,4 @@
-"""``oqs-sim scenario check``: run scenario files against their expectations (DESIGN §5).
+"""``oqs-sim scenario check``: run scenario files against their expectations (docs/scenarios.md).
 
 Each file gets a fresh store (a new SQLite file from a migrated template). The cast is loaded,
 then the business clock walks through ``timeline`` and ``expect`` in time order: at each step

@@ -1,4 +1,4 @@
-"""Scenario files (DESIGN §5): read, validate, load into the store.
+"""Scenario files (docs/scenarios.md): read, validate, load into the store.
 
 A file is read strictly (YAML without implicit dates, so ``2026-04-01`` stays the string the
 schema expects; duplicate keys fail), validated against ``datasets/scenario.schema.json``, then

@@ -1,4 +1,4 @@
-"""一括照会 through the file interface (reference §2.4): upload → 処理中 → result.
+"""一括照会 through the file interface (docs/interfaces.md): upload → 処理中 → result.
 
 The store is tests/e2e/world.py (one person per QualificationValidity 1–5), business time
 2026-04-01 09:00. The ``bulk_queries`` job is run by hand between upload and download.

@@ -1,4 +1,4 @@
-"""The virtual card reader over HTTP (DESIGN §4.4): challenge, present, register, face results."""
+"""The virtual card reader over HTTP: challenge, present, register, face results."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""災害時医療情報閲覧 (reference §7, DESIGN §7): while a declaration covers an institution, it
+"""災害時医療情報閲覧: while a declaration covers an institution, it
 reads 薬剤 and 特定健診 information without consent — audited with the disaster as its basis;
 outside the area or the period the same request gets the consent-required code.
 

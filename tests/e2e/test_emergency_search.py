@@ -1,5 +1,5 @@
 """The search without a card (``POST /oqs/emergency/search``) and emergency mode
-(緊急時医療情報・資格確認機能, ``/sim/v1/emergency``) over HTTP (reference §7).
+(緊急時医療情報・資格確認機能, ``/sim/v1/emergency``) over HTTP (docs/decisions.md).
 
 The store is the known one of ``medical_world`` plus two persons who share カナ, 生年月日 and 性別
 and differ only by address (added here through the repository). Clinic B (ひまわり歯科医院,

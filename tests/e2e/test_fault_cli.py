@@ -1,4 +1,4 @@
-"""``oqs-sim fault start|list|end`` (DESIGN §4.5): the same faults as ``/sim/v1/faults``, in
+"""``oqs-sim fault start|list|end`` (docs/interfaces.md): the same faults as ``/sim/v1/faults``, in
 business time from the store's clock, set here to 2026-04-01 09:00 JST (frozen)."""
 
 from __future__ import annotations

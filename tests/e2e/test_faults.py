@@ -1,4 +1,4 @@
-"""Injected faults over HTTP (DESIGN §4.5): what a client of each interface gets while an outage,
+"""Injected faults over HTTP: what a client of each interface gets while an outage,
 a maintenance window, latency or intermittent errors are in force; that a refused request
 leaves the store unchanged; the admin API ``/sim/v1/faults``; and how soon a server sees a
 fault written to the store by another process.

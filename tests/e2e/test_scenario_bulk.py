@@ -1,4 +1,4 @@
-"""The ``bulk`` route of scenario files (DESIGN §5): 一括照会 uploaded and downloaded through the
+"""The ``bulk`` route of scenario files: 一括照会 uploaded and downloaded through the
 file interface by ``oqs-sim scenario check``, with units compared by ArbitraryIdentifier."""
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def test_only_the_keys_given_are_compared_at_every_level() -> None:
 
 
 def test_items_may_be_insurance_card_queries_sharing_their_date(tmp_path) -> None:
-    """DESIGN §5: a bulk's items are insurance-card queries; their one ``date`` is the
+    """docs/scenarios.md: a bulk's items are insurance-card queries; their one ``date`` is the
     upload's QualificationConfirmationDate when the query gives none."""
     text = BASE.replace("      date: 2026-06-02\n", "").replace(
         '- {id: nobody, insurer: "06139992", number: "0000", birthdate: 1985-05-10}',

@@ -1,4 +1,4 @@
-"""DESIGN §7: the store never holds a private key (the cards' or the JPKI CA's) nor a 12-digit
+"""The store never holds a private key (the cards' or the JPKI CA's) nor a 12-digit
 個人番号. Every column of every table is scanned after the whole catalogue was loaded (each
 person's card issued), a card was issued through the admin API, presented with consents, and
 drug and checkup information was fetched.

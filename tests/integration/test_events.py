@@ -1,4 +1,4 @@
-"""Life events read from mappings and applied through the store (DESIGN §3.1, §3.2, §5).
+"""Life events read from mappings and applied through the store (docs/architecture.md).
 
 Each test stores a small cast, applies event mappings with :func:`apply_event` inside a unit of
 work and reads back the records and the event log.

@@ -1,4 +1,4 @@
-"""Property (DESIGN §7): no drug or checkup record ever leaves without a live consent of that
+"""Property: no drug or checkup record ever leaves without a live consent of that
 kind for that institution, or an active disaster declaration covering that institution, or the
 institution's active emergency mode; nobody is found without a card except under the last two;
 and every access is in the audit trail with its basis.

@@ -1,5 +1,5 @@
 """Housekeeping jobs on a real store: their notices, per-record errors, the lease, and the
-acceptance of DESIGN §2 — a lookup gives the same answer whether or not the jobs ran."""
+time model's promise — a lookup gives the same answer whether or not the jobs ran."""
 
 from __future__ import annotations
 
@@ -210,7 +210,7 @@ def test_a_second_lease_on_the_same_database_waits_for_the_first_to_be_released(
     assert first is not None and second is None and third is not None
 
 
-# -- DESIGN §2: lookups never depend on the jobs -------------------------------------------------
+# -- lookups never depend on the jobs ----------------------------------------------------------
 
 
 def _run_the_scheduler_once(engine, clock) -> None:

@@ -1,4 +1,4 @@
-"""Scenario files with disaster events (DESIGN §5): declare, extend, end; no person named."""
+"""Scenario files with disaster events: declare, extend, end; no person named."""
 
 from __future__ import annotations
 

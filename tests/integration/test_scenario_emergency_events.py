@@ -1,4 +1,4 @@
-"""Scenario files with emergency-mode and fault events (DESIGN §5): emergency_start /
+"""Scenario files with emergency-mode and fault events (docs/scenarios.md): emergency_start /
 emergency_end switch an institution's 緊急時医療情報・資格確認機能, fault_start / fault_end inject
 a fault. They name no person, belong to the scenario, and a malformed one is refused with the
 file and the place named, leaving the store as it was."""

@@ -1,4 +1,4 @@
-"""Scenario files (DESIGN §5): a malformed file is refused with its place named, atomically.
+"""Scenario files (docs/scenarios.md): a malformed file is refused with its place named, atomically.
 
 A valid file is loaded first; each malformed variant of it (same scenario name, so loading it
 would replace the first) must then be refused with ``<source>: <path>: <problem>`` and leave

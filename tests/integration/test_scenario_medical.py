@@ -1,4 +1,4 @@
-"""Scenario files with cards, drug records, checkups and the medical events (DESIGN §5).
+"""Scenario files with cards, drug records, checkups and the medical events (docs/scenarios.md).
 
 A card is issued at the scenario's clock and its bundle goes to ``on_card`` only; drug lines and
 checkups get their arrival instants; events about consents, cards and information are applied

@@ -1,6 +1,6 @@
 """Which institutions a disaster declaration covers, and when (area and period boundaries).
 
-The Noto case (reference §7): the declaration ran through 7 January 2024 for the whole area and
+The Noto case (docs/decisions.md): the declaration ran through 7 January 2024 for the whole area and
 was extended through 14 January in 18 municipalities (輪島市 among them, 金沢市 not). "Through
 7 January" is the exclusive end 8 January 00:00 JST.
 """

@@ -1,4 +1,5 @@
-"""The project documents itself: docs/codes.md follows datasets/, links resolve, no outside citations."""
+"""The project documents itself: docs/codes.md follows datasets/, links resolve, no outside
+citations."""
 
 from __future__ import annotations
 

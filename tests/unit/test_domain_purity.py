@@ -1,4 +1,4 @@
-"""House rules of the domain (STYLE #1, #2), checked on the source itself."""
+"""House rules of the domain, checked on the source itself."""
 
 from __future__ import annotations
 

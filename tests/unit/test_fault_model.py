@@ -1,4 +1,4 @@
-"""Injected faults (DESIGN §4.5), pure: which request a fault touches and when, which fault
+"""Injected faults (docs/interfaces.md), pure: which request a fault touches and when, which fault
 refuses when several do, the delay of a latency fault, the draws of an errors fault, the status
 of a fault at a boundary, and the checks of a new fault and of a manual end.
 

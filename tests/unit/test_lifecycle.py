@@ -1,4 +1,4 @@
-"""Life events as pure functions (DESIGN §3.1, §3.2): what each changes in valid and knowledge time.
+"""Life events as pure functions: what each changes in valid and knowledge time.
 
 Each event is applied to records built in memory; the records it leaves are then looked up
 through the real rules at the boundaries of every delay: one day before OQS learns of an effect,

@@ -1,4 +1,4 @@
-"""The checkup item and drug masters load, and fail loudly when broken (STYLE 12)."""
+"""The checkup item and drug masters load, and fail loudly when broken."""
 
 from __future__ import annotations
 

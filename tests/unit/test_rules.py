@@ -1,4 +1,4 @@
-"""QualificationValidity for the insurance-card route (DESIGN §3.3), as a table of named cases."""
+"""QualificationValidity for the insurance-card route, as a table of named cases."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ CASES = {
     "new card from the job change on is valid": Case(
         [OLD, NEW], query(NEW, day=JOB_CHANGE), NOW, Validity.VALID, (2,)
     ),
-    # DESIGN §3.3 to the letter: another key valid on D or later makes it 3.
+    # docs/architecture.md to the letter: another key valid on D or later makes it 3.
     "new card on a day before it starts, the old one valid then, is invalid with another": Case(
         [OLD, NEW], query(NEW, day=LAST_DAY_AT_OLD_JOB), NOW, Validity.INVALID_NEWER_EXISTS, (2,)
     ),

@@ -1,4 +1,4 @@
-"""The search without a card (reference §7): カナ and 住所 folding, the request read by element
+"""The search without a card (docs/decisions.md): カナ and 住所 folding, the request read by element
 name, and which persons a search finds among the records OQS shows at an instant."""
 
 from __future__ import annotations

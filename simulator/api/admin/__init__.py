@@ -1,4 +1,4 @@
-"""``/sim/v1``: the admin API (DESIGN §4.5). Admin token required on every route.
+"""``/sim/v1``: the admin API (docs/interfaces.md). Admin token required on every route.
 
 Clients send ``Authorization: Bearer <admin token>``. Errors answer
 ``{"error": {"code", "message", "field"}}`` (see :mod:`simulator.api.errors`). The routes are
