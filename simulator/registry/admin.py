@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle
+from . import holds
 from .errors import Conflict, InvalidInput, NotFound
 from .events import correction_values, store_change
 from .model import JST, Qualification
@@ -104,7 +104,7 @@ def release_hold(*, uow: UnitOfWork, clock: Clock, hold_id: int) -> dict[str, An
     now = clock.now()
     with uow:
         record = _held_record(uow, hold_id, now)
-        store_change(uow.repo, lifecycle.release_holds([record], at=now, insurer=None))
+        store_change(uow.repo, holds.release_holds([record], at=now, insurer=None))
         _log(uow, "hold_release", record, now, {"hold": hold_id})
         (row,) = uow.repo.holds(hold_id=hold_id)
         uow.commit()
@@ -123,7 +123,7 @@ def correct_hold(
         record = _held_record(uow, hold_id, now)
         person = uow.repo.person(record.person_id)
         values = correction_values(person, fields, "fields")
-        change = lifecycle.correct(person, [record], at=now, insurer=None, values=values)
+        change = holds.correct(person, [record], at=now, insurer=None, values=values)
         store_change(uow.repo, change)
         _log(uow, "hold_correct", record, now, {"hold": hold_id, "fields": sorted(values)})
         (row,) = uow.repo.holds(hold_id=hold_id)

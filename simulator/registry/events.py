@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from . import fields, lifecycle
+from . import fields, holds, lifecycle
 from .coverage_input import (
     KnownInsurer,
     as_registered,
@@ -282,12 +282,12 @@ def _insurer_filter(ctx: EventContext, event: _Event) -> str | None:
 
 def _hold(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
     reason = fields.optional_text(event.raw, "reason", event.path) or "連携保留（保険者による保留）"
-    return lifecycle.place_hold(event.records, at=event.at,
+    return holds.place_hold(event.records, at=event.at,
                                 insurer=_insurer_filter(ctx, event), reason=reason)
 
 
 def _hold_release(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
-    return lifecycle.release_holds(event.records, at=event.at,
+    return holds.release_holds(event.records, at=event.at,
                                    insurer=_insurer_filter(ctx, event))
 
 
@@ -309,7 +309,7 @@ def correction_values(person: Person, raw: Any, field: str) -> dict[str, Any]:
 
 def _hold_correct(ctx: EventContext, event: _Event, used: dict[str, Any]) -> Change:
     values = correction_values(event.person, event.raw.get("fields"), event.at_path("fields"))
-    return lifecycle.correct(event.person, event.records, at=event.at,
+    return holds.correct(event.person, event.records, at=event.at,
                              insurer=_insurer_filter(ctx, event), values=values)
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from simulator.registry import lifecycle, rules
+from simulator.registry import holds, lifecycle, rules
 from simulator.registry.errors import InvalidInput
 from simulator.registry.lifecycle import Coverage, Delays
 from simulator.registry.model import (
@@ -586,7 +586,7 @@ def _held_record() -> Qualification:
 
 def test_a_correction_to_the_persons_values_ends_the_hold_at_that_instant() -> None:
     held = _held_record()
-    change = lifecycle.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
+    change = holds.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
                                values={"kana": TARO.kana})
     assert change.corrections == (lifecycle.Correction(2, {"kana": TARO.kana}),)
     assert change.hold_ends == (lifecycle.HoldEnd(9, CORRECTED_AT),)
@@ -603,7 +603,7 @@ def test_a_correction_to_the_persons_values_ends_the_hold_at_that_instant() -> N
 
 def test_a_correction_that_still_differs_keeps_the_hold() -> None:
     held = _held_record()
-    change = lifecycle.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
+    change = holds.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
                                values={"kana": "ﾔﾏﾀ ﾀﾛｳ"})
     assert change.corrections == (lifecycle.Correction(2, {"kana": "ﾔﾏﾀ ﾀﾛｳ"}),)
     assert change.hold_ends == ()
@@ -613,7 +613,7 @@ def test_a_correction_that_still_differs_keeps_the_hold() -> None:
 
 def test_correcting_an_item_that_is_not_a_basic_item_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
-        lifecycle.correct(TARO, [_held_record()], at=CORRECTED_AT, insurer=None,
+        holds.correct(TARO, [_held_record()], at=CORRECTED_AT, insurer=None,
                           values={"ratio": "020"})
     assert caught.value.field == "fields"
 
@@ -621,14 +621,14 @@ def test_correcting_an_item_that_is_not_a_basic_item_is_refused() -> None:
 def test_correcting_when_no_hold_is_in_force_is_refused() -> None:
     held = _held_record()
     with pytest.raises(InvalidInput) as caught:  # before the record (and its hold) exists
-        lifecycle.correct(TARO, [held], at=REGISTERED_AT - ONE_SECOND, insurer=None,
+        holds.correct(TARO, [held], at=REGISTERED_AT - ONE_SECOND, insurer=None,
                           values={"kana": TARO.kana})
     assert caught.value.field == "person"
 
 
 def test_releasing_ends_every_hold_in_force_and_the_record_shows_from_then() -> None:
     held = _held_record()
-    change = lifecycle.release_holds([OLD, held], at=CORRECTED_AT, insurer=None)
+    change = holds.release_holds([OLD, held], at=CORRECTED_AT, insurer=None)
     assert change.hold_ends == (lifecycle.HoldEnd(9, CORRECTED_AT),)
     assert change.corrections == ()
     released = applied([OLD, held], change)[1]
@@ -642,24 +642,24 @@ def test_releasing_ends_every_hold_in_force_and_the_record_shows_from_then() -> 
 def test_releasing_only_touches_holds_of_the_insurer_named() -> None:
     held = _held_record()
     other = replace(OLD, holds=(Hold(REGISTERED_AT, None, "保留", id=8),))
-    change = lifecycle.release_holds([other, held], at=CORRECTED_AT, insurer=KUMIAI.number)
+    change = holds.release_holds([other, held], at=CORRECTED_AT, insurer=KUMIAI.number)
     assert change.hold_ends == (lifecycle.HoldEnd(8, CORRECTED_AT),)
 
 
 def test_releasing_when_no_hold_is_in_force_is_refused() -> None:
     ended = replace(_held_record(), holds=(Hold(REGISTERED_AT, CORRECTED_AT, "x", id=9),))
     with pytest.raises(InvalidInput) as caught:
-        lifecycle.release_holds([ended], at=CORRECTED_AT, insurer=None)
+        holds.release_holds([ended], at=CORRECTED_AT, insurer=None)
     assert caught.value.field == "person"
     with pytest.raises(InvalidInput):
-        lifecycle.release_holds([OLD], at=CORRECTED_AT, insurer=None)
+        holds.release_holds([OLD], at=CORRECTED_AT, insurer=None)
 
 
 HOLD_PLACED = at(2026, 4, 20, 14)
 
 
 def test_a_hold_placed_withdraws_the_latest_record_from_that_instant() -> None:
-    change = lifecycle.place_hold(AFTER_JOB_CHANGE, at=HOLD_PLACED, insurer=None,
+    change = holds.place_hold(AFTER_JOB_CHANGE, at=HOLD_PLACED, insurer=None,
                                   reason="保険者による保留")
     assert change.holds == (lifecycle.NewHold(NEW.id, Hold(HOLD_PLACED, None, "保険者による保留")),)
     records = applied(AFTER_JOB_CHANGE, change)
@@ -673,15 +673,15 @@ def test_a_hold_placed_withdraws_the_latest_record_from_that_instant() -> None:
 
 
 def test_a_hold_placed_for_an_insurer_takes_that_insurers_record() -> None:
-    change = lifecycle.place_hold(AFTER_JOB_CHANGE, at=HOLD_PLACED, insurer=KUMIAI.number,
+    change = holds.place_hold(AFTER_JOB_CHANGE, at=HOLD_PLACED, insurer=KUMIAI.number,
                                   reason="保留")
     assert change.holds[0].qualification_id == OLD.id
 
 
 def test_a_hold_for_an_insurer_without_a_record_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
-        lifecycle.place_hold([OLD], at=HOLD_PLACED, insurer=KYOKAI.number, reason="保留")
+        holds.place_hold([OLD], at=HOLD_PLACED, insurer=KYOKAI.number, reason="保留")
     assert caught.value.field == "insurer"
     with pytest.raises(InvalidInput) as caught:
-        lifecycle.place_hold([], at=HOLD_PLACED, insurer=None, reason="保留")
+        holds.place_hold([], at=HOLD_PLACED, insurer=None, reason="保留")
     assert caught.value.field == "person"
