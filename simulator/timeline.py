@@ -22,12 +22,13 @@ from .registry import events as core
 from .registry.admin import event_view
 from .registry.errors import InvalidInput
 from .registry.events import EventContext
+from .registry.life_events import KINDS as LIFE_KINDS
 from .registry.services import UnitOfWork
 
 __all__ = ["KINDS", "WITHOUT_PERSON", "apply_event", "record_event", "event_log"]
 
 KINDS: Mapping[str, core.Handler] = {
-    **core.KINDS, **MEDICAL_KINDS, **CARD_KINDS, **DISASTER_KINDS, **FAULT_KINDS,
+    **LIFE_KINDS, **MEDICAL_KINDS, **CARD_KINDS, **DISASTER_KINDS, **FAULT_KINDS,
 }
 
 #: Kinds whose subject is an area, an institution or the system, not a person: ``person`` is

@@ -22,7 +22,7 @@ from ..registry.errors import InvalidInput
 from ..registry.lifecycle import Change
 from . import emergency_service, service
 
-if TYPE_CHECKING:  # the handlers receive events.EventContext and events._Event
+if TYPE_CHECKING:  # the handlers receive events.EventContext and events.Event
     from ..registry.events import EventContext
 
 __all__ = ["KINDS"]

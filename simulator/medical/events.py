@@ -23,7 +23,7 @@ from . import masters
 from .input import checkup, drug
 from .model import InfoKind, TreatmentFlag, WithdrawReason, consents_given, live_consent
 
-if TYPE_CHECKING:  # the handlers receive events.EventContext and events._Event
+if TYPE_CHECKING:  # the handlers receive events.EventContext and events.Event
     from ..registry.events import EventContext
 
 __all__ = ["KINDS", "DEFAULT_CONSENT_HOURS"]
