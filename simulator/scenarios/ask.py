@@ -12,10 +12,7 @@
   at the expectation's instant, so the units tell what OQS knows then (``process: false``:
   the job has not run, still 処理中).
 
-Every summary carries ``http``, the HTTP status the client got (an injected fault may answer
-a bare 503 or a 504 with no OQS message at all).
-
-Each answer is reduced to the comparable keys of ``expect[].result``.
+Each answer is reduced to the comparable keys of ``expect[].result`` by :mod:`.answers`.
 """
 
 from __future__ import annotations
@@ -33,8 +30,16 @@ from ..registry import rules
 from ..registry.errors import InvalidInput
 from ..registry.identifiers import format_insurer_number
 from ..registry.model import JST
+from .answers import (
+    bulk_summary,
+    compact,
+    medical_summary,
+    search_summary,
+    summarize,
+    xml_as_json,
+)
 
-__all__ = ["Asker", "summarize", "search_summary", "bulk_summary"]
+__all__ = ["Asker"]
 
 LOGIN = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
 SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
@@ -43,97 +48,6 @@ PRESENT = "/oqs/card/present"
 REGISTER = "/oqs/card/register"
 FILES = "/oqs/files/"
 SEARCH_WITHOUT_CARD = "/oqs/emergency/search"
-_DRUG_LINES = ("DrugInf", "CzDrugInf", "ShDrugInf")
-
-
-def _iso(value: str | None) -> str | None:
-    if not value or len(value) != 8:
-        return value
-    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-
-
-def _compact(value: str) -> str:
-    return value.replace("-", "")
-
-
-def _outcome(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
-    """What every JSON answer tells: HTTP status, SegmentOfResult, ProcessingResultStatus, the
-    code (processing result, else envelope error) and whether it succeeded."""
-    header = document.get("MessageHeader", {})
-    body = document.get("MessageBody", {})
-    segment, status = header.get("SegmentOfResult"), body.get("ProcessingResultStatus")
-    return {
-        "http": http_status,
-        "segment": segment,
-        "status": status,
-        "code": body.get("ProcessingResultCode") or header.get("ErrorCode"),
-        "ok": http_status == 200 and segment == "1" and status == "1",
-    }
-
-
-def summarize(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
-    """The comparable keys of a qualification answer (``XmlMsg`` as JSON)."""
-    body = document.get("MessageBody", {})
-    results = [item["ResultOfQualificationConfirmation"] for item in body.get("ResultList", [])]
-    first = results[0] if results else {}
-    elderly = first.get("ElderlyRecipientCertificateInfo") or {}
-    return {
-        **_outcome(document, http_status),
-        "validity": body.get("QualificationValidity"),
-        "results": len(results),
-        "insurer": (first.get("InsurerNumber") or "").strip() or None,
-        "reason_of_loss": first.get("ReasonOfLoss"),
-        "name": first.get("Name"),
-        "kana": first.get("NameKana"),
-        "ratio": first.get("InsuredPartialContributionRatio"),
-        "elderly_ratio": elderly.get("ElderlyRecipientContributionRatio"),
-        "preschool": first.get("PreschoolClassification") == "1",
-        "limit_certificate": "LimitApplicationCertificateRelatedInfo" in first,
-        "qualification_date": _iso(first.get("QualificationDate")),
-        "disqualification_date": _iso(first.get("DisqualificationDate")),
-        "branch": first.get("InsuredBranchNumber"),
-        "reference_number": first.get("ReferenceNumber"),
-        "drug_consent": first.get("PharmacistsInfoConsFlg"),
-        "checkup_consent": first.get("SpecificHealthCheckupsInfoConsFlg"),
-    }
-
-
-def _xml_as_json(element: ElementTree.Element) -> Any:
-    """The face XML read back into the JSON shape ``summarize`` reads (ResultList as list)."""
-    if len(element) == 0:
-        return element.text or ""
-    if element.tag == "ResultList":
-        return [{child.tag: _xml_as_json(child)} for child in element]
-    return {child.tag: _xml_as_json(child) for child in element}
-
-
-def _medical_summary(content: bytes, http_status: int) -> dict[str, Any]:
-    try:
-        root = ElementTree.fromstring(content)
-    except ElementTree.ParseError:
-        return {"http": http_status, "ok": False, "code": None, "count": 0}
-    code = root.findtext(".//ResultCode") or root.findtext(".//ErrorCode")
-    lines = sum(len(root.findall(f".//{tag}")) for tag in _DRUG_LINES)
-    checkups = len(root.findall(".//SpecificHealthCheckupInfo"))
-    ok = http_status == 200 and code == "1"
-    return {"http": http_status, "ok": ok, "code": None if ok else code,
-            "count": lines or checkups, "segment": root.findtext(".//SegmentOfResult")}
-
-
-def search_summary(document: Mapping[str, Any], http_status: int) -> dict[str, Any]:
-    """The comparable keys of a search without a card (``XmlMsg`` as JSON)."""
-    outcome = _outcome(document, http_status)
-    body = document.get("MessageBody", {})
-    found = body.get("CandidateList", [])
-    first = found[0]["Candidate"] if found else {}
-    return {
-        **outcome,
-        "candidates": len(found) if outcome["status"] == "1" else 0,
-        "basis": body.get("AccessBasis"),
-        "name": first.get("Name"),
-        "kana": first.get("NameKana"),
-        "insurer": (first.get("InsurerNumber") or "").strip() or None,
-    }
 
 
 class Asker:
@@ -184,12 +98,12 @@ class Asker:
             "InsuredCardSymbol": query.get("symbol"),
             "InsuredIdentificationNumber": query["number"],
             "InsuredBranchNumber": query.get("branch"),
-            "Birthdate": _compact(query["birthdate"]),
+            "Birthdate": compact(query["birthdate"]),
             "LimitApplicationCertificateRelatedConsFlg":
                 "1" if query.get("limit_consent") else "0",
         }
         body = {"XmlMsg": {
-            "MessageHeader": {"QualificationConfirmationDate": _compact(query["date"]),
+            "MessageHeader": {"QualificationConfirmationDate": compact(query["date"]),
                               "MedicalInstitutionCode": institution},
             "MessageBody": {"QualificationConfirmSearchInfo": {
                 k: v for k, v in search.items() if v is not None}},
@@ -199,7 +113,7 @@ class Asker:
         return summarize(document.get("XmlMsg", {}), response.status_code)
 
     def _search(self, institution: str, query: Mapping[str, Any]) -> dict[str, Any]:
-        search = {"KanaName": query["kana"], "Birthdate": _compact(query["birthdate"]),
+        search = {"KanaName": query["kana"], "Birthdate": compact(query["birthdate"]),
                   "Sex": query["sex"], "Address": query.get("address")}
         body = {"XmlMsg": {
             "MessageHeader": {"MedicalInstitutionCode": institution},
@@ -234,11 +148,11 @@ class Asker:
         if "face_matched" in query:
             body["face_matched"] = query["face_matched"]
         if "date" in query:
-            body["confirmation_date"] = _compact(query["date"])
+            body["confirmation_date"] = compact(query["date"])
         url = REGISTER if query.get("register") else PRESENT
         response = self.client.post(url, json=body, headers=headers)
         try:
-            document = _xml_as_json(ElementTree.fromstring(response.data))
+            document = xml_as_json(ElementTree.fromstring(response.data))
         except ElementTree.ParseError:
             document = {}
         return summarize(document, response.status_code)
@@ -287,7 +201,7 @@ class Asker:
             ("MessageBody", [(k, v) for k, v in body if v is not None]),
         ])
         response = self._file(institution, "YZKsiquc01req_" if drug else "TKKsiquc01req_", node)
-        return _medical_summary(response.data, response.status_code)
+        return medical_summary(response.data, response.status_code)
 
     # -- 一括照会 ------------------------------------------------------------------------------
 
@@ -308,7 +222,7 @@ class Asker:
             ("InsuredCardSymbol", keys.get("symbol")),
             ("InsuredIdentificationNumber", keys["number"]),
             ("InsuredBranchNumber", keys.get("branch")),
-            ("Birthdate", _compact(str(keys["birthdate"]))),
+            ("Birthdate", compact(str(keys["birthdate"]))),
             ("LimitApplicationCertificateRelatedConsFlg",
              None if "limit_consent" not in item else "1" if item["limit_consent"] else "0"),
             ("ArbitraryIdentifier", identifier),
@@ -338,7 +252,7 @@ class Asker:
         if "items" in query:
             node = ("XmlMsg", [
                 ("MessageHeader", [
-                    ("QualificationConfirmationDate", _compact(self._bulk_date(query))),
+                    ("QualificationConfirmationDate", compact(self._bulk_date(query))),
                     ("MedicalInstitutionCode", institution),
                     ("ArbitraryFileIdentifier", handle)]),
                 ("MessageBody", [("QualificationConfirmSearchInfo", self._bulk_item(i, item))
@@ -367,58 +281,6 @@ class Asker:
         return answer
 
 
-def _count(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _unit_summary(unit: ElementTree.Element) -> dict[str, Any]:
-    results = unit.findall("ResultOfQualificationConfirmation")
-    first = results[0] if results else ElementTree.Element("none")
-    return {
-        "status": unit.findtext("ProcessingResultStatus"),
-        "code": unit.findtext("ProcessingResultCode"),
-        "validity": unit.findtext("QualificationValidity"),
-        "results": len(results),
-        "insurer": (first.findtext("InsurerNumber") or "").strip() or None,
-        "name": first.findtext("Name"),
-        "reason_of_loss": first.findtext("ReasonOfLoss"),
-        "limit_changed": first.findtext("LimitApplicationCertificateChanged"),
-        "reference_number": unit.findtext("ReferenceNumber"),
-    }
-
-
-def bulk_summary(content: bytes, http_status: int) -> dict[str, Any]:
-    """The comparable keys of a 一括照会 answer (``01res``, ``02res`` or ``.err``)."""
-    try:
-        root = ElementTree.fromstring(content)
-    except ElementTree.ParseError:
-        return {"http": http_status, "ok": False, "segment": None, "code": None,
-                "reception_number": None}
-    header = root.find("MessageHeader")
-    header = header if header is not None else ElementTree.Element("MessageHeader")
-    segment = header.findtext("SegmentOfResult")
-    units = root.findall("MessageBody/BulkConfirmUnit")
-    validities: dict[str, int] = {}
-    for unit in units:
-        validity = unit.findtext("QualificationValidity")
-        if validity:
-            validities[validity] = validities.get(validity, 0) + 1
-    return {
-        "http": http_status,
-        "segment": segment,
-        "code": header.findtext("ErrorCode"),
-        "ok": http_status == 200 and segment == "1",
-        "reception_number": root.findtext("MessageBody/ReceptionNumber")
-                            or header.findtext("ReceptionNumber"),
-        "processed": _count(header.findtext("NumberOfProcessingResult")),
-        "normal": _count(header.findtext("NumberOfNormalProcessing")),
-        "errors": _count(header.findtext("NumberOfError")),
-        "validities": validities,
-        "units": {unit.findtext("QualificationConfirmSearchInfo/ArbitraryIdentifier")
-                  or f"#{n + 1}": _unit_summary(unit) for n, unit in enumerate(units)},
-    }
-
-
 def _month(value: str | None) -> str | None:
-    return None if value is None else _compact(value)
+    return None if value is None else compact(value)
 
