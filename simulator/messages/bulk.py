@@ -25,7 +25,8 @@ from ..codes import ResultCode
 from ..registry.errors import MalformedMessage, MissingField
 from ..registry.model import JST, Confirmation
 from .encoding import Charset
-from .qualification import child, core_fields, leaves, read_header, search_echo
+from .qualification import core_fields, search_echo
+from .reading import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 __all__ = ["BulkUpload", "MALFORMED", "read_bulk_upload", "read_bulk_download",

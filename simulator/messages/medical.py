@@ -32,7 +32,7 @@ from ..codes import ResultCode
 from ..medical.model import Checkup, DrugRecord, DrugSource
 from ..registry.model import JST, Qualification
 from .encoding import Charset
-from .qualification import child, leaves, read_header
+from .reading import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 if TYPE_CHECKING:

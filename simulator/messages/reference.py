@@ -32,7 +32,7 @@ from lxml import etree
 from ..codes import ResultCode
 from ..registry.model import JST
 from .encoding import Charset
-from .qualification import child, leaves, read_header
+from .reading import child, leaves, read_header
 from .tree import Node, branch, leaf
 
 __all__ = ["ReferenceRequest", "read_header", "read_reference_request",
