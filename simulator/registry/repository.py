@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from . import orm
 from .model import (
-    ElderlyCertificate,
-    Family,
     Hold,
     Insurer,
     InsurerKind,
-    LimitCertificate,
     Person,
     Qualification,
     ReasonOfLoss,
     Sex,
-    SpecificDiseaseCertificate,
+)
+from .rows import (
+    person_of,
+    qualification_values,
+    records_of_rows,
 )
 
 __all__ = ["RegistryQueries"]
@@ -59,112 +59,6 @@ _NAMED_BY_INSURER = (
 )
 
 
-def _dates(raw: Any, *names: str) -> dict[str, Any]:
-    return {k: (dt.date.fromisoformat(v) if k in names and v else v) for k, v in raw.items()}
-
-
-_CERT_DATES = ("issued_on", "valid_start", "valid_end", "long_term_date")
-
-
-def _certificates(cls, raw: Sequence[dict] | None) -> tuple:
-    return tuple(cls(**_dates(item, *_CERT_DATES)) for item in raw or ())
-
-
-def _certificate_json(certs: Iterable[Any]) -> list[dict[str, Any]]:
-    out = []
-    for cert in certs:
-        item = {k: getattr(cert, k) for k in cert.__slots__}
-        out.append({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.items()})
-    return out
-
-
-_FAMILY = {member.value: member for member in Family}
-_SEX = {member.value: member for member in Sex}
-_REASON = {member.value: member for member in ReasonOfLoss}
-
-
-@lru_cache(maxsize=4096)
-def _insurer(number: str, name: str, kind: str) -> Insurer:
-    return Insurer(number, name, InsurerKind(kind))
-
-
-def _qualification(row: Mapping[str, Any], holds: tuple[Hold, ...]) -> Qualification:
-    """A record from a row of ``_RECORDS`` read as a dict (a SQLAlchemy ``Row`` attribute costs
-    ten times a dict key: a bulk job's batch reads thousands of rows)."""
-    sex2, reason = row["sex2"], row["reason_of_loss"]
-    return Qualification(
-        id=row["id"],
-        person_id=row["person_id"],
-        insurer=_insurer(row["insurer_number"], row["insurer_name"], row["insurer_kind"]),
-        number=row["number"],
-        symbol=row["symbol"],
-        branch=row["branch"],
-        family=_FAMILY[row["family"]],
-        card_class=row["card_class"],
-        name=row["name"],
-        kana=row["kana"],
-        birthdate=row["birthdate"],
-        sex=_SEX[row["sex"]],
-        sex2=_SEX[sex2] if sex2 else None,
-        address=row["address"],
-        post_number=row["post_number"],
-        insured_name=row["insured_name"],
-        name_other=row["name_other"],
-        kana_other=row["kana_other"],
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-        acquired_on=row["acquired_on"],
-        reason_of_loss=_REASON[reason] if reason else None,
-        registered_at=row["registered_at"],
-        loss_registered_at=row["loss_registered_at"],
-        card_issued_on=row["card_issued_on"],
-        card_valid_start=row["card_valid_start"],
-        card_valid_end=row["card_valid_end"],
-        ratio=row["ratio"],
-        preschool=row["preschool"],
-        elderly=_certificates(ElderlyCertificate, row["elderly"]),
-        limits=_certificates(LimitCertificate, row["limits"]),
-        specific_diseases=_certificates(SpecificDiseaseCertificate, row["specific_diseases"]),
-        holds=holds,
-    )
-
-
-def _qualification_values(q: Qualification) -> dict[str, Any]:
-    return {
-        "person_id": q.person_id,
-        "insurer_number": q.insurer.number,
-        "symbol": q.symbol,
-        "number": q.number,
-        "branch": q.branch,
-        "family": q.family.value,
-        "card_class": q.card_class,
-        "name": q.name,
-        "kana": q.kana,
-        "birthdate": q.birthdate,
-        "sex": q.sex.value,
-        "sex2": q.sex2.value if q.sex2 else None,
-        "address": q.address,
-        "post_number": q.post_number,
-        "insured_name": q.insured_name,
-        "name_other": q.name_other,
-        "kana_other": q.kana_other,
-        "valid_from": q.valid_from,
-        "valid_to": q.valid_to,
-        "acquired_on": q.acquired_on,
-        "reason_of_loss": q.reason_of_loss.value if q.reason_of_loss else None,
-        "registered_at": q.registered_at,
-        "loss_registered_at": q.loss_registered_at,
-        "card_issued_on": q.card_issued_on,
-        "card_valid_start": q.card_valid_start,
-        "card_valid_end": q.card_valid_end,
-        "ratio": q.ratio,
-        "preschool": q.preschool,
-        "elderly": _certificate_json(q.elderly),
-        "limits": _certificate_json(q.limits),
-        "specific_diseases": _certificate_json(q.specific_diseases),
-    }
-
-
 class RegistryQueries:
     """Reads and writes the qualification core on one connection inside the caller's
     transaction; :class:`simulator.store.Repository` adds every capability's queries."""
@@ -181,7 +75,7 @@ class RegistryQueries:
         rows = self.connection.execute(
             _CANDIDATES, {"insurer": insurer, "number": number, "birthdate": birthdate}
         ).all()
-        return _group_holds(rows)
+        return records_of_rows(rows)
 
     def candidates_many(
         self, keys: Iterable[tuple[str, str, dt.date]]
@@ -208,7 +102,7 @@ class RegistryQueries:
         rows = self.connection.execute(_RECORDS.where(_q.c.person_id.in_(everyone))).all() \
             if everyone else []
         by_person: dict[int, list[Qualification]] = {}
-        for record in _group_holds(rows):
+        for record in records_of_rows(rows):
             by_person.setdefault(record.person_id, []).append(record)
         return {key: [r for p in sorted(ids) for r in by_person[p]]
                 for key, ids in persons.items()}
@@ -249,7 +143,7 @@ class RegistryQueries:
     def add_qualification(self, qualification: Qualification) -> int:
         """Insert the record and its holds; return its id."""
         result = self.connection.execute(
-            insert(_q).values(_qualification_values(qualification))
+            insert(_q).values(qualification_values(qualification))
         )
         new_id = result.inserted_primary_key[0]
         for hold in qualification.holds:
@@ -295,29 +189,29 @@ class RegistryQueries:
         row = self.connection.execute(
             select(orm.persons).where(orm.persons.c.id == person_id)
         ).first()
-        return None if row is None else _person(row)
+        return None if row is None else person_of(row)
 
     def person_by_handle(self, scenario: str, handle: str) -> Person | None:
         table = orm.persons
         row = self.connection.execute(
             select(table).where(table.c.scenario == scenario, table.c.handle == handle)
         ).first()
-        return None if row is None else _person(row)
+        return None if row is None else person_of(row)
 
     def records_of(self, person_id: int) -> list[Qualification]:
         """Every record of the person (any insurer, visible or not), with holds."""
         rows = self.connection.execute(_PERSON_RECORDS, {"person_id": person_id}).all()
-        return _group_holds(rows)
+        return records_of_rows(rows)
 
     def records_under(self, insurer: str, number: str) -> list[Qualification]:
         """Every record under one 保険者番号 + 番号 (all 枝番, all persons)."""
         statement = _RECORDS.where(_q.c.insurer_number == insurer, _q.c.number == number)
-        return _group_holds(self.connection.execute(statement).all())
+        return records_of_rows(self.connection.execute(statement).all())
 
     def records_born(self, birthdate: dt.date) -> list[Qualification]:
         """Every record registered with that 生年月日 (the search without a card)."""
         statement = _RECORDS.where(_q.c.birthdate == birthdate)
-        return _group_holds(self.connection.execute(statement).all())
+        return records_of_rows(self.connection.execute(statement).all())
 
     def correct_record(self, qualification_id: int, values: dict[str, Any]) -> None:
         """Replace as-registered personal values (name, kana, birthdate, sex, address)."""
@@ -350,26 +244,3 @@ class RegistryQueries:
 
     def hold(self, hold_id: int) -> Any | None:
         return self.connection.execute(select(_h).where(_h.c.id == hold_id)).first()
-
-
-def _person(row: Any) -> Person:
-    return Person(row.name, row.kana, row.birthdate, Sex(row.sex), row.address,
-                  row.post_number, row.id)
-
-
-def _group_holds(rows: Sequence[Any]) -> list[Qualification]:
-    """Records from ``_RECORDS`` rows (one row per hold, in record order)."""
-    if not rows:
-        return []
-    names = tuple(rows[0]._fields)
-    values = [dict(zip(names, row, strict=True)) for row in rows]
-    records: list[Qualification] = []
-    pending: list[Hold] = []
-    for index, row in enumerate(values):
-        if row["hold_id"] is not None:
-            pending.append(Hold(row["held_from"], row["held_until"], row["hold_reason"],
-                                row["hold_id"]))
-        if index + 1 == len(values) or values[index + 1]["id"] != row["id"]:
-            records.append(_qualification(row, tuple(pending)))
-            pending = []
-    return records
