@@ -36,6 +36,16 @@ def app(database_url):
 
 
 @pytest.fixture
+def admin_client(engine, database_url):
+    """A test client over an empty store on the business clock, for the admin API
+    (``Authorization: Bearer`` :data:`ADMIN_TOKEN`)."""
+    app = create_app({"database_url": database_url, "admin_token": ADMIN_TOKEN,
+                      "secret_key": "s"})
+    yield app.test_client()
+    app.extensions["oqs"].engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

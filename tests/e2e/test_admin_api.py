@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator import create_app
 from simulator.scenarios.load import CATALOGUE
+from tests.e2e.conftest import ADMIN_TOKEN
 
-TOKEN = "admin-test-token"
+TOKEN = ADMIN_TOKEN
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 TARO = "job-change-lag/taro"
 OLD_CARD = {"InsurerNumber": "06139992", "InsuredCardSymbol": "1234",
@@ -22,11 +22,8 @@ NEW_CARD = {"InsurerNumber": "01130012", "InsuredCardSymbol": "7001",
 
 
 @pytest.fixture
-def admin(engine, database_url):
-    app = create_app({"database_url": database_url, "admin_token": TOKEN,
-                      "secret_key": "s"})
-    yield app.test_client()
-    app.extensions["oqs"].engine.dispose()
+def admin(admin_client):
+    return admin_client
 
 
 def _load(client, name: str = "job-change-lag"):

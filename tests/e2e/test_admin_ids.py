@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import create_app
+from tests.e2e.conftest import ADMIN_TOKEN
 
-TOKEN = "admin-test-token"
+TOKEN = ADMIN_TOKEN
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 TOO_BIG = ["2147483648", "9223372036854775808", "18446744073709551616", "9" * 40]
 
 
 @pytest.fixture
-def admin(engine, database_url):
-    app = create_app({"database_url": database_url, "admin_token": TOKEN, "secret_key": "s"})
-    yield app.test_client()
-    app.extensions["oqs"].engine.dispose()
+def admin(admin_client):
+    return admin_client
 
 
 @pytest.mark.parametrize(("method", "path"), [

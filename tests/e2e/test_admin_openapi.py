@@ -9,8 +9,9 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.e2e import openapi_document as doc
+from tests.e2e.conftest import ADMIN_TOKEN
 
-TOKEN = "admin-test-token"
+TOKEN = ADMIN_TOKEN
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 DOCUMENT = doc.load()
 SCENARIO_SCHEMA = Path(__file__).parents[2] / "datasets" / "scenario.schema.json"
@@ -87,12 +88,8 @@ def loaded(admin):
 
 
 @pytest.fixture
-def admin(engine, database_url):
-    from simulator import create_app
-
-    app = create_app({"database_url": database_url, "admin_token": TOKEN, "secret_key": "s"})
-    yield app.test_client()
-    app.extensions["oqs"].engine.dispose()
+def admin(admin_client):
+    return admin_client
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), list(doc.operations(DOCUMENT)),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import create_app
 from tests.e2e import openapi_document as doc
+from tests.e2e.conftest import ADMIN_TOKEN
 
-TOKEN = "admin-test-token"
+TOKEN = ADMIN_TOKEN
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 DOCUMENT = doc.load()
 BIG = 2**63
@@ -119,13 +119,11 @@ def _url(path: str, operation: dict) -> str:
 
 
 @pytest.fixture
-def admin(engine, database_url):
-    app = create_app({"database_url": database_url, "admin_token": TOKEN, "secret_key": "s"})
-    client = app.test_client()
-    response = client.post("/sim/v1/scenarios", json={"name": "job-change-lag"}, headers=HEADERS)
+def admin(admin_client):
+    response = admin_client.post("/sim/v1/scenarios", json={"name": "job-change-lag"},
+                                 headers=HEADERS)
     assert response.status_code == 201, response.get_json()
-    yield client
-    app.extensions["oqs"].engine.dispose()
+    return admin_client
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), list(_operations_with_a_body()))
