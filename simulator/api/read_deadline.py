@@ -37,7 +37,8 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._run, name="read-deadline",
                                                 daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            elif self._heap[0][2] is deadline:  # sooner than what the watchdog waits for
+                self._wake.notify()
 
     def _due(self) -> list[ReadDeadline]:
         now, due = time.monotonic(), []
