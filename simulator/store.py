@@ -11,20 +11,28 @@ from sqlalchemy import Connection, Engine
 
 from .bulk.store import BulkQueries
 from .cards.store import CardQueries
+from .consent.store import ConsentQueries
 from .disaster_mode.store import DisasterQueries, EmergencyQueries
 from .faults.store import FaultQueries
 from .institutions.store import InstitutionQueries
 from .medical.store import MedicalQueries
+from .references.store import ReferenceQueries
+from .registry.audit_store import AuditQueries
 from .registry.repository import RegistryQueries
 from .scenario_log import ScenarioQueries
 
 __all__ = ["Repository", "SqlUnitOfWork"]
 
 
-class Repository(RegistryQueries, InstitutionQueries, ScenarioQueries, MedicalQueries,
-                 CardQueries, DisasterQueries, EmergencyQueries, FaultQueries, BulkQueries):
+class Repository(RegistryQueries, AuditQueries, InstitutionQueries, ScenarioQueries,
+                 ConsentQueries, MedicalQueries, ReferenceQueries, CardQueries, DisasterQueries,
+                 EmergencyQueries, FaultQueries, BulkQueries):
     """Reads and writes the whole store on one connection inside the caller's transaction:
     the core's queries and each capability's, composed here, above all of them."""
+
+    def counts(self) -> dict[str, int]:
+        """Rows per registry table (persons, insurers, institutions, qualifications)."""
+        return {**RegistryQueries.counts(self), **InstitutionQueries.counts(self)}
 
 
 class SqlUnitOfWork:

@@ -16,7 +16,7 @@ from sqlalchemy import make_url, text
 
 from simulator.db import make_engine
 from simulator.migrate import upgrade
-from simulator.registry.orm import metadata
+from simulator.schema import metadata
 
 PG_URL = os.environ.get("OQS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]

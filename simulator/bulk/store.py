@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
-from ..registry import orm
+from . import tables
 from .model import BulkJob
 
 __all__ = ["BulkQueries"]
 
-_j, _i = orm.bulk_jobs, orm.bulk_items
+_j, _i = tables.bulk_jobs, tables.bulk_items
 
 
 class BulkQueries:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from werkzeug.security import check_password_hash
 
 from ..clock import Clock
-from ..medical.model import Consent, InfoKind, TreatmentFlag, consents_given
+from ..consent.model import Consent, InfoKind, TreatmentFlag, consents_given
 from ..pki.jpki import JpkiCa, verify_card
 from ..registry import rules
 from ..registry.errors import InvalidInput, Unauthorized

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..registry import orm
+from . import tables
 from .model import Card, RevokeReason
 
 __all__ = ["CardQueries", "ChallengeState"]
 
-_k, _n = orm.cards, orm.card_challenges
+_k, _n = tables.cards, tables.card_challenges
 
 
 class ChallengeState:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
-from ..medical.model import (
+from ..consent.model import (
     Consent,
     InfoKind,
     TreatmentFlag,

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..registry import orm
+from . import tables
 from .emergency import EmergencyMode
 from .model import Disaster, Extension
 
 __all__ = ["DisasterQueries", "EmergencyQueries"]
 
-_d, _e = orm.disasters, orm.disaster_extensions
+_d, _e = tables.disasters, tables.disaster_extensions
 
 
 class DisasterQueries:
@@ -67,7 +67,7 @@ def _disaster(row: Any, extensions: tuple[Extension, ...]) -> Disaster:
                     row.ends_at, row.ended_at, extensions, row.id)
 
 
-_m = orm.emergency_modes
+_m = tables.emergency_modes
 
 
 class EmergencyQueries:

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..registry import orm
+from . import tables
 from .model import Answer, Distribution, Fault, Kind, Route, System
 
 __all__ = ["FaultQueries"]
 
-_f = orm.faults
+_f = tables.faults
 _PARAMS = ("system", "answer", "latency_ms", "jitter_ms", "distribution", "rate", "http_status",
            "hold_seconds", "seed")
 

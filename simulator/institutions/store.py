@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from ..registry import orm
 from ..registry.identifiers import InstitutionKind
 from ..registry.model import Institution
+from . import tables
 
 __all__ = ["InstitutionQueries"]
 
@@ -21,7 +21,7 @@ class InstitutionQueries:
 
     def add_institution(self, institution: Institution, *, scenario: str | None = None) -> None:
         self.connection.execute(
-            insert(orm.institutions).values(
+            insert(tables.institutions).values(
                 scenario=scenario,
                 code=institution.code,
                 name=institution.name,
@@ -31,25 +31,30 @@ class InstitutionQueries:
             )
         )
 
+    def counts(self) -> dict[str, int]:
+        """Rows of the institutions table."""
+        total = select(func.count()).select_from(tables.institutions)
+        return {"institutions": self.connection.execute(total).scalar_one()}
+
     def get_institution(self, code: str) -> Institution | None:
-        table = orm.institutions
+        table = tables.institutions
         row = self.connection.execute(select(table).where(table.c.code == code)).first()
         return None if row is None else _institution(row)
 
     def institution_scenario(self, code: str) -> str | None:
         """The scenario that first loaded the institution (None: CLI, demo, or no such code)."""
-        table = orm.institutions
+        table = tables.institutions
         return self.connection.execute(
             select(table.c.scenario).where(table.c.code == code)).scalar_one_or_none()
 
     def list_institutions(self) -> list[Institution]:
-        table = orm.institutions
+        table = tables.institutions
         rows = self.connection.execute(select(table).order_by(table.c.code)).all()
         return [_institution(row) for row in rows]
 
     def set_account(self, code: str, *, account: str, password_hash: str) -> None:
         """Give the institution a Web API login (userId) with this password hash."""
-        table = orm.institutions
+        table = tables.institutions
         self.connection.execute(
             update(table)
             .where(table.c.code == code)
@@ -58,7 +63,7 @@ class InstitutionQueries:
 
     def account(self, account: str) -> tuple[Institution, str] | None:
         """The institution with this login and its password hash, or None."""
-        table = orm.institutions
+        table = tables.institutions
         row = self.connection.execute(select(table).where(table.c.account == account)).first()
         return None if row is None else (_institution(row), row.password_hash)
 
@@ -67,7 +72,7 @@ class InstitutionQueries:
         not_after: dt.datetime,
     ) -> None:
         self.connection.execute(
-            insert(orm.institution_certificates).values(
+            insert(tables.institution_certificates).values(
                 serial=f"{serial:x}",
                 institution_code=institution_code,
                 not_before=not_before,
@@ -77,13 +82,13 @@ class InstitutionQueries:
 
     def certificate(self, serial: int) -> Any | None:
         """The stored row of a client certificate (institution_code, revoked_at, ...), or None."""
-        table = orm.institution_certificates
+        table = tables.institution_certificates
         return self.connection.execute(
             select(table).where(table.c.serial == f"{serial:x}")
         ).first()
 
     def certificates_of(self, institution_code: str) -> list[Any]:
-        table = orm.institution_certificates
+        table = tables.institution_certificates
         return self.connection.execute(
             select(table)
             .where(table.c.institution_code == institution_code)
@@ -92,7 +97,7 @@ class InstitutionQueries:
 
     def revoke_certificate(self, serial: int, *, at: dt.datetime) -> bool:
         """Revoke it from ``at``; False when no such certificate or already revoked."""
-        table = orm.institution_certificates
+        table = tables.institution_certificates
         result = self.connection.execute(
             update(table)
             .where(table.c.serial == f"{serial:x}", table.c.revoked_at.is_(None))

@@ -16,12 +16,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..consent.model import (
+    InfoKind,
+    TreatmentFlag,
+    WithdrawReason,
+    consents_given,
+    live_consent,
+)
 from ..registry import fields
 from ..registry.errors import InvalidInput
 from ..registry.lifecycle import Change
 from . import masters
 from .input import checkup, drug
-from .model import InfoKind, TreatmentFlag, WithdrawReason, consents_given, live_consent
 
 if TYPE_CHECKING:  # the handlers receive events.EventContext and events.Event
     from ..registry.events import EventContext

@@ -31,6 +31,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..clock import Clock
+from ..consent.model import (
+    Consent,
+    InfoKind,
+    TreatmentFlag,
+    live_consent,
+)
 from ..disaster_mode.access import Basis, special_basis_in
 from ..registry import rules
 from ..registry.errors import InvalidInput, MissingField
@@ -39,13 +45,9 @@ from ..registry.queries import MEDICAL_NAMES, card_items
 from ..registry.services import UnitOfWork
 from .model import (
     Checkup,
-    Consent,
     DrugRecord,
-    InfoKind,
-    TreatmentFlag,
     checkups_shown,
     drugs_shown,
-    live_consent,
 )
 
 if TYPE_CHECKING:

@@ -30,8 +30,8 @@ from typing import Any
 
 from ..cards.reader import CardOutcome, Presentation
 from ..codes import Catalogue
+from ..consent.model import InfoKind, TreatmentFlag
 from ..datasets import DATASETS, DatasetError, load_yaml
-from ..medical.model import InfoKind, TreatmentFlag
 from ..registry.errors import InvalidInput, MissingField
 from ..registry.identifiers import parse_date
 from ..registry.model import JST

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 from simulator.db import make_engine
-from simulator.registry.orm import metadata
+from simulator.schema import metadata
 
 config = context.config
 

@@ -108,8 +108,8 @@ class RegistryQueries:
                 for key, ids in persons.items()}
 
     def counts(self) -> dict[str, int]:
-        """Rows per registry table (persons, insurers, institutions, qualifications)."""
-        tables = (orm.persons, orm.insurers, orm.institutions, orm.qualifications)
+        """Rows per core table (persons, insurers, qualifications)."""
+        tables = (orm.persons, orm.insurers, orm.qualifications)
         return {t.name: self.connection.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in tables}
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from simulator.consent.model import InfoKind, TreatmentFlag, consents_given
 from simulator.medical.model import (
     Checkup,
     CheckupResult,
     DrugRecord,
     DrugSource,
-    InfoKind,
-    TreatmentFlag,
     claims_visible_at,
-    consents_given,
 )
 from simulator.registry.model import Sex
 from simulator.store import SqlUnitOfWork

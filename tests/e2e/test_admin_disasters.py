@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from simulator import schema
 from simulator.cli import main
-from simulator.registry import orm
-from simulator.registry.orm import metadata
+from simulator.schema import metadata
 from tests.e2e.conftest import ADMIN_TOKEN
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -116,7 +116,7 @@ def test_disaster_events_go_through_the_events_route_without_a_person(client) ->
     assert response.status_code in (200, 201), response.get_json()
     assert response.get_json()["person"] is None
     (row,) = rows(client)["disasters"]
-    assert row[orm.disasters.c.keys().index("name")] == NOTO
+    assert row[schema.disasters.c.keys().index("name")] == NOTO
 
 
 # -- CLI -----------------------------------------------------------------------------------------

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from simulator import create_app
-from simulator.registry import orm
+from simulator import create_app, schema
 from simulator.store import SqlUnitOfWork
 from tests.builders import at, person
 from tests.e2e import world
@@ -51,7 +50,7 @@ def set_clock(client, now: str) -> None:
 def valid_person(client) -> int:
     """The id of the world's valid person (the one under 06130017 1234-5678)."""
     engine = client.application.extensions["oqs"].engine
-    q = orm.qualifications
+    q = schema.qualifications
     with engine.connect() as connection:
         return connection.execute(select(q.c.person_id).where(q.c.number == "5678")).scalar_one()
 
@@ -77,7 +76,7 @@ def consents(client, person) -> list[dict]:
 def consent_rows(client) -> int:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(orm.consents)).scalar()
+        return connection.execute(select(func.count()).select_from(schema.consents)).scalar()
 
 
 # -- the audit trail ---------------------------------------------------------------------------

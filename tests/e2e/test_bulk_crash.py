@@ -16,10 +16,9 @@ import time
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator import create_app
+from simulator import create_app, schema
 from simulator.clock import FixedClock
 from simulator.db import make_engine
-from simulator.registry import orm
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login
 from tests.e2e.test_bulk_files import DOWNLOAD, UPLOAD, download_xml, post, upload_xml
@@ -32,8 +31,8 @@ AUDITS_PER_COPY = 6  # validity 1–4 show one person (4: none, audited once); t
 
 def _stored(engine) -> int:
     with engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(orm.bulk_items).where(
-            orm.bulk_items.c.unit.is_not(None))).scalar_one()
+        return connection.execute(select(func.count()).select_from(schema.bulk_items).where(
+            schema.bulk_items.c.unit.is_not(None))).scalar_one()
 
 
 def _run_job(url: str, **env: str) -> subprocess.Popen:
@@ -80,8 +79,8 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(database_url) -> N
              for u in done.findall("MessageBody/BulkConfirmUnit")]
     assert shown == [item["ArbitraryIdentifier"] for item in items]
     with engine.connect() as connection:
-        audited = connection.execute(select(func.count()).select_from(orm.audit_entries).where(
-            orm.audit_entries.c.route == "bulk")).scalar_one()
+        audited = connection.execute(select(func.count()).select_from(schema.audit_entries).where(
+            schema.audit_entries.c.route == "bulk")).scalar_one()
     assert audited == COPIES * AUDITS_PER_COPY
     engine.dispose()
     app.extensions["oqs"].engine.dispose()

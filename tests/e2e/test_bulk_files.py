@@ -12,10 +12,9 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator import create_app
+from simulator import create_app, schema
 from simulator.clock import FixedClock
 from simulator.jobs import run_job
-from simulator.registry import orm
 from simulator.registry.model import JST
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login
@@ -166,7 +165,7 @@ def test_a_second_run_processes_nothing_and_duplicates_nothing(oqs) -> None:
     assert done.findtext("MessageHeader/NumberOfProcessingResult") == "5"
     engine = oqs.application.extensions["oqs"].engine
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(orm.bulk_items)).scalar() == 5
+        assert connection.execute(select(func.count()).select_from(schema.bulk_items)).scalar() == 5
 
 
 def test_another_institution_cannot_download_the_job(oqs) -> None:
@@ -237,7 +236,7 @@ def test_too_many_items_refuses_the_file_and_stores_nothing(small) -> None:
     assert "3件" in root.findtext("MessageHeader/ErrorMessage")
     engine = small.application.extensions["oqs"].engine
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(orm.bulk_jobs)).scalar() == 0
+        assert connection.execute(select(func.count()).select_from(schema.bulk_jobs)).scalar() == 0
 
 
 def test_a_shift_jis_upload_is_answered_in_shift_jis(oqs) -> None:

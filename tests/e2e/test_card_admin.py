@@ -10,13 +10,12 @@ from click.testing import CliRunner
 from cryptography import x509
 from sqlalchemy import func, select
 
-from simulator import create_app
+from simulator import create_app, schema
 from simulator.cli import main
 from simulator.clock import FixedClock
 from simulator.db import make_engine
 from simulator.pki import load_certificate, sign_nonce, verify_card
 from simulator.pki.jpki import ensure_jpki_ca
-from simulator.registry import orm
 from tests.builders import at
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN
@@ -41,7 +40,7 @@ def admin(database_url, pki_dir):
 
 def cards_stored(client) -> int:
     with client.application.extensions["oqs"].engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(orm.cards)).scalar_one()
+        return connection.execute(select(func.count()).select_from(schema.cards)).scalar_one()
 
 
 def issue(client, **fields):

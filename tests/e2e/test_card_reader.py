@@ -11,10 +11,9 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator import create_app
+from simulator import create_app, schema
 from simulator.clock import FixedClock
 from simulator.pki import sign_nonce
-from simulator.registry import orm
 from simulator.store import SqlUnitOfWork
 from tests.builders import at, person, record
 from tests.e2e import world
@@ -80,8 +79,8 @@ def reader(client):
 
 def person_named(app, name: str) -> int:
     with app.extensions["oqs"].engine.connect() as connection:
-        return connection.execute(select(orm.qualifications.c.person_id)
-                                  .where(orm.qualifications.c.name == name)).scalars().first()
+        return connection.execute(select(schema.qualifications.c.person_id)
+                                  .where(schema.qualifications.c.name == name)).scalars().first()
 
 
 def issue(client, person_id: int, **fields) -> dict:
@@ -387,8 +386,8 @@ def test_a_refused_card_records_no_consent(app, client, reader, card) -> None:
     reader.present(card, consents=["drug", "checkup", "diagnosis", "operation"])
     reader.present(card, method="pin", pin="0000", consents=["drug"])
 
-    assert count(app, orm.consents) == 0
-    assert count(app, orm.audit_entries) == 2
+    assert count(app, schema.consents) == 0
+    assert count(app, schema.audit_entries) == 2
 
 
 # -- envelope errors (SegmentOfResult 9): nothing is written -------------------------------------
@@ -414,7 +413,7 @@ def test_a_nonce_of_another_institution_is_refused(app, client, reader, card) ->
     assert response.status_code == 400
     assert envelope(response)[0] == "E1009"
     assert "別の医療機関" in envelope(response)[1]
-    assert count(app, orm.audit_entries) == 0
+    assert count(app, schema.audit_entries) == 0
 
 
 def test_a_nonce_expires_after_five_minutes_of_wall_time(app, wall, reader, card) -> None:
@@ -470,7 +469,7 @@ def test_a_bad_field_is_an_envelope_error_naming_it_and_keeps_the_nonce(app, rea
     assert response.status_code == 400
     assert error[0] == code
     assert words in error[1]
-    assert count(app, orm.audit_entries) == 0
+    assert count(app, schema.audit_entries) == 0
     assert body_of(reader.present(card, nonce=nonce))["QualificationValidity"] == "1"
 
 

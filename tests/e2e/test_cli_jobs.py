@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from simulator import schema
 from simulator.cli import main
 from simulator.db import make_engine
-from simulator.registry import orm
 from simulator.store import SqlUnitOfWork
 from tests.builders import KUMIAI, at, held, person, record
 
@@ -61,7 +61,7 @@ def notice_count(url: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(orm.notices)).scalar_one()
+            return connection.execute(select(func.count()).select_from(schema.notices)).scalar_one()
     finally:
         engine.dispose()
 

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from simulator import schema
 from simulator.cli import main
-from simulator.registry import orm
 from tests.e2e import world
 
 CLINIC = world.CLINIC.code
@@ -30,7 +30,7 @@ def cli(database_url, engine):
 
 
 def stored(engine) -> list[tuple]:
-    m = orm.emergency_modes
+    m = schema.emergency_modes
     with engine.connect() as connection:
         return [tuple(r) for r in connection.execute(
             select(m.c.id, m.c.institution_code, m.c.reason, m.c.ended_at).order_by(m.c.id))]

@@ -18,10 +18,9 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from simulator import create_app
+from simulator import create_app, schema
 from simulator.clock import FixedClock
 from simulator.faults.model import Fault, Kind, Route
-from simulator.registry import orm
 from simulator.store import SqlUnitOfWork
 from tests.builders import at
 from tests.e2e import medical_world as mw
@@ -160,7 +159,7 @@ def snapshot(client) -> dict[str, list[str]]:
     """Every row of every table, in an order that does not depend on the backend."""
     with client.application.extensions["oqs"].engine.connect() as connection:
         return {table.name: sorted(repr(tuple(row)) for row in connection.execute(select(table)))
-                for table in orm.metadata.sorted_tables}
+                for table in schema.metadata.sorted_tables}
 
 
 # -- an outage answered as a segment: each interface's own refusal ------------------------------

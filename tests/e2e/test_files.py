@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator.registry import orm
+from simulator import schema
 from tests.e2e import world
 from tests.e2e.conftest import login
 
@@ -62,7 +62,7 @@ def test_the_registry_keeps_the_true_name(oqs) -> None:
 
     engine = oqs.application.extensions["oqs"].engine
     with engine.connect() as connection:
-        names = connection.execute(select(orm.qualifications.c.name)).scalars().all()
+        names = connection.execute(select(schema.qualifications.c.name)).scalars().all()
     assert "髙橋　德子" in names
 
 
@@ -188,4 +188,4 @@ def _row_counts(client) -> dict[str, int]:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
         return {t.name: connection.execute(select(func.count()).select_from(t)).scalar()
-                for t in orm.metadata.sorted_tables}
+                for t in schema.metadata.sorted_tables}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from simulator.registry import orm
+from simulator import schema
 from tests.e2e import world
 from tests.e2e.conftest import SEARCH, login
 
@@ -26,12 +26,12 @@ def audit(client) -> list:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
         return connection.execute(
-            select(orm.audit_entries).order_by(orm.audit_entries.c.id)).all()
+            select(schema.audit_entries).order_by(schema.audit_entries.c.id)).all()
 
 
 def persons_under(client, number: str) -> list[int]:
     engine = client.application.extensions["oqs"].engine
-    q = orm.qualifications
+    q = schema.qualifications
     with engine.connect() as connection:
         return sorted(set(connection.execute(
             select(q.c.person_id).where(q.c.number == number)).scalars()))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator.registry import orm
+from simulator import schema
 from tests.e2e import medical_world as mw
 from tests.e2e.conftest import login
 
@@ -37,7 +37,7 @@ def audit_rows(client) -> list:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
         return connection.execute(
-            select(orm.audit_entries).order_by(orm.audit_entries.c.id)).all()
+            select(schema.audit_entries).order_by(schema.audit_entries.c.id)).all()
 
 
 def _compare(name: str, actual: bytes) -> None:
@@ -228,7 +228,7 @@ def test_an_allowed_answer_names_the_consent_it_relied_on(medical) -> None:
     engine = medical.application.extensions["oqs"].engine
     with engine.connect() as connection:
         consent_id = connection.execute(
-            select(func.min(orm.consents.c.id)).where(orm.consents.c.kind == "drug")).scalar()
+            select(func.min(schema.consents.c.id)).where(schema.consents.c.kind == "drug")).scalar()
     assert [r.basis_id for r in audit_rows(medical)] == [consent_id]
 
 

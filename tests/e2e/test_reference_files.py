@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator.registry import orm
+from simulator import schema
 from simulator.store import SqlUnitOfWork
 from tests.builders import KOKUHO, person, record
 from tests.e2e import world
@@ -63,7 +63,7 @@ def counts(client) -> dict[str, int]:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
         return {t.name: connection.execute(select(func.count()).select_from(t)).scalar()
-                for t in (orm.reference_numbers, orm.audit_entries)}
+                for t in (schema.reference_numbers, schema.audit_entries)}
 
 
 # -- registering -------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_a_registration_is_audited(oqs) -> None:
 
     engine = oqs.application.extensions["oqs"].engine
     with engine.connect() as connection:
-        (entry,) = connection.execute(select(orm.audit_entries)).all()
+        (entry,) = connection.execute(select(schema.audit_entries)).all()
     assert (entry.institution_code, entry.kind, entry.route, entry.basis, entry.outcome) == (
         world.CLINIC.code, "reference_number", "file", "none", "ok")
     assert entry.person_id is not None

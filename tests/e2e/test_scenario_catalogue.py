@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from simulator import create_app
 from simulator.cli import main
 from simulator.db import make_engine
-from simulator.registry.orm import metadata
 from simulator.scenarios.check import check_files, render_table
 from simulator.scenarios.load import catalogue, parse_scenario, read_scenario
+from simulator.schema import metadata
 from simulator.timeline import KINDS
 
 CATALOGUE = catalogue()

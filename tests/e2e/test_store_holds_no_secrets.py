@@ -18,8 +18,8 @@ from sqlalchemy import select
 from simulator import create_app
 from simulator.clock import FixedClock
 from simulator.pki import sign_nonce
-from simulator.registry.orm import metadata
 from simulator.scenarios.load import catalogue
+from simulator.schema import metadata
 from tests.builders import at
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login

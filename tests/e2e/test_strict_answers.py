@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from simulator.registry import orm
+from simulator import schema
 from tests.e2e import world
 from tests.e2e.conftest import LOGIN, SEARCH, login
 
@@ -51,7 +51,7 @@ def row_counts(client) -> dict[str, int]:
     engine = client.application.extensions["oqs"].engine
     with engine.connect() as connection:
         return {t.name: connection.execute(select(func.count()).select_from(t)).scalar()
-                for t in orm.metadata.sorted_tables}
+                for t in schema.metadata.sorted_tables}
 
 
 def search(client, body: bytes | dict, token: str | None):

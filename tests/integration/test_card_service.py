@@ -10,12 +10,12 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
+from simulator import schema
 from simulator.cards import service as card_service
 from simulator.cards.service import ChallengeInvalid, Presentation
 from simulator.clock import FixedClock
-from simulator.medical.model import InfoKind, TreatmentFlag
+from simulator.consent.model import InfoKind, TreatmentFlag
 from simulator.pki import ensure_jpki_ca, sign_nonce
-from simulator.registry import orm
 from simulator.registry.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from simulator.registry.model import JST
 from simulator.store import SqlUnitOfWork
@@ -74,7 +74,7 @@ def test_an_issued_card_keeps_its_certificate_but_never_its_key(engine, uow, clo
     issued = issue(uow, clock, ca, person_id)
 
     with engine.connect() as connection:
-        row = connection.execute(select(orm.cards)).one()
+        row = connection.execute(select(schema.cards)).one()
     assert row.serial == issued.bundle.serial
     assert row.certificate == issued.bundle.cert_pem.decode()
     assert issued.bundle.key_pem.decode() not in " ".join(str(v) for v in row)
@@ -120,7 +120,7 @@ def test_a_bad_issue_names_the_field_and_writes_nothing(engine, uow, clock, ca, 
         card_service.issue_card(uow=uow, clock=clock, ca=ca, **arguments)
 
     assert caught.value.field == field
-    assert rows(engine, orm.cards) == 0
+    assert rows(engine, schema.cards) == 0
 
 
 def test_no_card_is_issued_before_1950(uow, ca, person_id) -> None:
@@ -241,7 +241,7 @@ def test_nonces_older_than_a_day_are_purged_when_a_new_one_is_issued(engine, uow
     card_service.new_challenge(uow=uow, wall=WALL + dt.timedelta(days=1, seconds=1),
                                institution=CLINIC.code)
 
-    assert rows(engine, orm.card_challenges) == 2
+    assert rows(engine, schema.card_challenges) == 2
 
 
 # -- one presentation ----------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def test_a_wrong_pin_is_kept_and_audited_but_records_no_consent(engine, uow, clo
     assert [(a.kind, a.route, a.outcome, a.count) for a in audit] == [
         ("qualification", "card", "pin_wrong", 0)]
     assert outcome.sequence == audit[0].id
-    assert rows(engine, orm.consents) == 0
+    assert rows(engine, schema.consents) == 0
 
 
 def test_a_nonce_that_cannot_be_used_writes_nothing(engine, uow, clock, ca, bundle) -> None:
@@ -302,7 +302,7 @@ def test_a_nonce_that_cannot_be_used_writes_nothing(engine, uow, clock, ca, bund
 
     with uow:
         assert uow.repo.card_by_serial(bundle.serial).pin_failures == 0
-    assert rows(engine, orm.audit_entries) == 0
+    assert rows(engine, schema.audit_entries) == 0
 
 
 def test_an_institution_unknown_to_the_store_is_refused(uow, clock, ca, bundle) -> None:

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from simulator import schema
 from simulator.clock import FixedClock
 from simulator.disaster_mode import service
 from simulator.disaster_mode.model import covers
-from simulator.registry import orm
 from simulator.registry.errors import Conflict, InvalidInput, NotFound
 from simulator.registry.identifiers import InstitutionKind
 from simulator.registry.model import JST, Institution
@@ -38,7 +38,7 @@ def declare(engine, **changes):
 def stored(engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (orm.disasters, orm.disaster_extensions)}
+                for t in (schema.disasters, schema.disaster_extensions)}
 
 
 def the(engine, name=NOTO):

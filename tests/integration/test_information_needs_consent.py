@@ -21,19 +21,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simulator.clock import FixedClock
+from simulator.consent.model import Consent, InfoKind, WithdrawReason
 from simulator.disaster_mode.emergency import EmergencyMode
 from simulator.disaster_mode.model import Disaster, Extension
 from simulator.disaster_mode.search_service import search_without_card
 from simulator.medical import service as medical_services
-from simulator.medical.model import (
-    Checkup,
-    CheckupResult,
-    Consent,
-    DrugRecord,
-    DrugSource,
-    InfoKind,
-    WithdrawReason,
-)
+from simulator.medical.model import Checkup, CheckupResult, DrugRecord, DrugSource
 from simulator.store import SqlUnitOfWork
 from tests.builders import at, institution, person, record
 

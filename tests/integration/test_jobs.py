@@ -12,9 +12,9 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy import insert, select
 
-from simulator import jobs
+from simulator import jobs, schema
 from simulator.clock import FixedClock
-from simulator.registry import orm, services
+from simulator.registry import services
 from simulator.registry.errors import NotFound
 from simulator.registry.model import Hold, ReasonOfLoss, Validity
 from simulator.store import SqlUnitOfWork
@@ -56,7 +56,7 @@ def late_event(engine, person_id, *, kind="job_change", params=None, registered_
 
 def notices(engine):
     with engine.connect() as connection:
-        return connection.execute(select(orm.notices).order_by(orm.notices.c.key)).all()
+        return connection.execute(select(schema.notices).order_by(schema.notices.c.key)).all()
 
 
 def run(engine, name, now=NOW):
@@ -83,7 +83,8 @@ def test_a_hold_in_force_gets_one_notice_naming_its_reason(engine) -> None:
 
 def _hold_ids(engine):
     with engine.connect() as connection:
-        return connection.execute(select(orm.holds.c.id).order_by(orm.holds.c.id)).scalars().all()
+        holds = schema.holds
+        return connection.execute(select(holds.c.id).order_by(holds.c.id)).scalars().all()
 
 
 def test_holds_not_in_force_at_business_now_get_no_notice(engine) -> None:
@@ -125,7 +126,7 @@ def test_a_notice_another_run_wrote_first_is_not_written_twice(engine, monkeypat
     def raced(connection, now):  # another process writes the notice after this one looked
         rows = real(connection, now)
         with engine.begin() as other:
-            other.execute(insert(orm.notices).values(
+            other.execute(insert(schema.notices).values(
                 key=f"hold:{rows[0].id}", kind="hold", insurer_number=KUMIAI.number,
                 qualification_id=stored.id, business_at=now, message="先に書いた通知"))
         return rows

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from simulator import schema
 from simulator.clock import FixedClock
-from simulator.registry import orm, services
+from simulator.registry import services
 from simulator.registry.model import (
     ElderlyCertificate,
     Family,
@@ -191,8 +192,8 @@ def test_a_failed_unit_of_work_leaves_the_store_unchanged(engine) -> None:
         raise RuntimeError("fails half-way")
 
     with engine.connect() as connection:
-        assert connection.execute(select(orm.insurers)).all() == []
-        assert connection.execute(select(orm.persons)).all() == []
+        assert connection.execute(select(schema.insurers)).all() == []
+        assert connection.execute(select(schema.persons)).all() == []
 
 
 def test_the_key_lookup_uses_the_index(engine) -> None:

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from simulator.migrate import current_revision, downgrade, head_revision, upgrade
-from simulator.registry.orm import metadata
+from simulator.schema import metadata
 
 
 def _differences(engine):

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from simulator.profiles import load_profiles
-from simulator.registry.orm import metadata
 from simulator.scenarios.load import (
     ScenarioError,
     load_scenario,
     parse_scenario,
     read_scenario,
 )
+from simulator.schema import metadata
 from simulator.store import SqlUnitOfWork
 
 SOURCE = "life-events.yaml"

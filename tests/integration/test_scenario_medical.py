@@ -12,7 +12,8 @@ import datetime as dt
 import pytest
 
 from simulator.cards.model import RevokeReason
-from simulator.medical.model import DrugSource, InfoKind
+from simulator.consent.model import InfoKind
+from simulator.medical.model import DrugSource
 from simulator.pki.jpki import JpkiHolder
 from simulator.profiles import load_profiles
 from simulator.scenarios.load import ScenarioError, load_scenario, parse_scenario

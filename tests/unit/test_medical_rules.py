@@ -6,22 +6,24 @@ import datetime as dt
 
 import pytest
 
-from simulator.medical.model import (
-    Checkup,
+from simulator.consent.model import (
     Consent,
     ConsentState,
-    DrugRecord,
-    DrugSource,
     InfoKind,
     TreatmentFlag,
     WithdrawReason,
+    consent_state,
+    consents_given,
+    live_consent,
+)
+from simulator.medical.model import (
+    Checkup,
+    DrugRecord,
+    DrugSource,
     checkup_age_ok,
     checkups_shown,
     claims_visible_at,
-    consent_state,
-    consents_given,
     drugs_shown,
-    live_consent,
     years_before,
 )
 from simulator.registry.model import JST

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from simulator.clock import FixedClock
+from simulator.consent.model import Consent, InfoKind, TreatmentFlag
 from simulator.medical import service as medical_services
-from simulator.medical.model import Consent, InfoKind, TreatmentFlag
 from simulator.registry.errors import InvalidInput
 from tests.builders import at, record
 
