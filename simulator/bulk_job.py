@@ -20,7 +20,7 @@ from .messages.bulk import unit_tree
 from .messages.encoding import UTF8
 from .messages.tree import fragment
 from .registry.errors import InvalidInput
-from .registry.model import Confirmation
+from .registry.lookup import Confirmation
 from .registry.services import UnitOfWork
 
 __all__ = ["process", "renderer"]

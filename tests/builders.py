@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from simulator.registry.lookup import InsuranceCardQuery
 from simulator.registry.model import (
     JST,
     Family,
     Hold,
-    InsuranceCardQuery,
     Insurer,
     InsurerKind,
     Person,

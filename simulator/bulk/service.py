@@ -26,7 +26,7 @@ from ..clock import Clock
 from ..registry import rules
 from ..registry.errors import InvalidInput, MalformedMessage, MissingField, OqsError
 from ..registry.identifiers import parse_date
-from ..registry.model import AuditEntry, Confirmation, InsuranceCardQuery
+from ..registry.lookup import AuditEntry, Confirmation, InsuranceCardQuery
 from ..registry.queries import insurance_card_query
 from ..registry.services import UnitOfWork
 from .model import MALFORMED, BulkJob, JobState

@@ -31,7 +31,8 @@ from ..consent.model import Consent, InfoKind, TreatmentFlag, consents_given
 from ..pki.jpki import JpkiCa, verify_card
 from ..registry import rules
 from ..registry.errors import InvalidInput, Unauthorized
-from ..registry.model import JST, AuditEntry, Confirmation, ConsentShown, PersonQuery
+from ..registry.lookup import AuditEntry, Confirmation, ConsentShown, PersonQuery
+from ..registry.model import JST
 from ..registry.services import UnitOfWork
 from .model import Card, CardRefused, expiring_soon, pin_check, registration_refusal, status_refusal
 from .store import ChallengeState

@@ -26,7 +26,8 @@ from ..consent.model import (
 )
 from ..registry import fields
 from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
-from ..registry.model import JST, AuditEntry, Person
+from ..registry.lookup import AuditEntry
+from ..registry.model import JST, Person
 from ..registry.person_ref import find_person
 from ..registry.services import UnitOfWork
 

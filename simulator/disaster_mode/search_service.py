@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock
-from ..registry.model import AuditEntry
+from ..registry.lookup import AuditEntry
 from ..registry.services import UnitOfWork
 from .access import Basis, special_basis_in
 from .search import Candidate, candidates, search_query

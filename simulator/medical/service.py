@@ -40,7 +40,8 @@ from ..consent.model import (
 from ..disaster_mode.access import Basis, special_basis_in
 from ..registry import rules
 from ..registry.errors import InvalidInput, MissingField
-from ..registry.model import JST, AuditEntry, Qualification
+from ..registry.lookup import AuditEntry
+from ..registry.model import JST, Qualification
 from ..registry.queries import MEDICAL_NAMES, card_items
 from ..registry.services import UnitOfWork
 from .model import (

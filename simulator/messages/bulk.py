@@ -23,7 +23,8 @@ from lxml import etree
 from ..bulk.model import MALFORMED
 from ..codes import ResultCode
 from ..registry.errors import MalformedMessage, MissingField
-from ..registry.model import JST, Confirmation
+from ..registry.lookup import Confirmation
+from ..registry.model import JST
 from .encoding import Charset
 from .qualification import core_fields, search_echo
 from .reading import child, leaves, read_header

@@ -16,7 +16,8 @@ from lxml import etree
 from ..codes import ResultCode
 from ..registry.errors import MalformedMessage, MissingField
 from ..registry.identifiers import format_insurer_number
-from ..registry.model import JST, Confirmation, ConsentShown, InsurerKind, Qualification
+from ..registry.lookup import Confirmation, ConsentShown
+from ..registry.model import JST, InsurerKind, Qualification
 from .encoding import Charset
 from .reading import child, leaves
 from .tree import Node, branch, leaf

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..clock import Clock
 from ..registry import rules
 from ..registry.errors import Conflict, InvalidInput, MissingField, NotFound
-from ..registry.model import AuditEntry
+from ..registry.lookup import AuditEntry
 from ..registry.queries import card_items
 from ..registry.services import UnitOfWork
 

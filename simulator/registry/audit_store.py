@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from .model import AuditEntry
+from .lookup import AuditEntry
 from .orm import audit_entries as _a
 
 __all__ = ["AuditQueries"]

@@ -19,7 +19,7 @@ from .identifiers import (
     parse_date,
     validate_koki_insured_number,
 )
-from .model import InsuranceCardQuery
+from .lookup import InsuranceCardQuery
 
 __all__ = ["insurance_card_query", "CardItems", "card_items", "SEARCH_NAMES", "MEDICAL_NAMES"]
 

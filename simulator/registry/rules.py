@@ -27,15 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import groupby
 
-from .model import (
-    JST,
-    Confirmation,
-    InsuranceCardQuery,
-    LimitCertificate,
-    PersonQuery,
-    Qualification,
-    Validity,
-)
+from .lookup import Confirmation, InsuranceCardQuery, PersonQuery
+from .model import JST, LimitCertificate, Qualification, Validity
 
 __all__ = [
     "is_visible",

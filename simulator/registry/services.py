@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from . import rules
-from .model import AuditEntry, Confirmation, InsuranceCardQuery, PersonQuery
+from .lookup import AuditEntry, Confirmation, InsuranceCardQuery, PersonQuery
 
 if TYPE_CHECKING:
     from ..clock import Clock

@@ -16,13 +16,13 @@ from simulator.profiles import load_profiles
 from simulator.registry import rules
 from simulator.registry.errors import CheckDigitError, DateFormatError, InvalidInput
 from simulator.registry.events import EventContext
+from simulator.registry.lookup import PersonQuery
 from simulator.registry.model import (
     ElderlyCertificate,
     Family,
     Insurer,
     InsurerKind,
     Person,
-    PersonQuery,
     Qualification,
     ReasonOfLoss,
     Sex,

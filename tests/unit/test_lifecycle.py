@@ -16,13 +16,13 @@ import pytest
 from simulator.registry import holds, lifecycle, rules
 from simulator.registry.errors import InvalidInput
 from simulator.registry.lifecycle import Coverage, Delays
+from simulator.registry.lookup import PersonQuery
 from simulator.registry.model import (
     ElderlyCertificate,
     Family,
     Hold,
     Insurer,
     InsurerKind,
-    PersonQuery,
     Qualification,
     ReasonOfLoss,
     Validity,

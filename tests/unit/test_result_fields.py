@@ -15,13 +15,8 @@ from simulator.messages.qualification import (
     envelope_error_tree,
     search_echo,
 )
-from simulator.registry.model import (
-    Confirmation,
-    Insurer,
-    InsurerKind,
-    SpecificDiseaseCertificate,
-    Validity,
-)
+from simulator.registry.lookup import Confirmation
+from simulator.registry.model import Insurer, InsurerKind, SpecificDiseaseCertificate, Validity
 from tests.builders import at, query, record
 
 NOW = at(2026, 4, 1, 9, 0)
