@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .datasets import DATASETS, DatasetError, load_yaml
-from .registry.lifecycle import Delays
+from .registry.change import Delays
 from .registry.model import InsurerKind
 
 __all__ = ["Profile", "Profiles", "load_profiles"]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..registry import fields
+from ..registry.change import Change
 from ..registry.errors import InvalidInput
-from ..registry.lifecycle import Change
 from .model import RevokeReason
 
 if TYPE_CHECKING:  # the handlers receive events.EventContext and events.Event

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..registry import fields
+from ..registry.change import Change
 from ..registry.errors import InvalidInput
-from ..registry.lifecycle import Change
 from . import emergency_service, service
 
 if TYPE_CHECKING:  # the handlers receive events.EventContext and events.Event

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..registry import fields
+from ..registry.change import Change
 from ..registry.errors import Conflict, InvalidInput
-from ..registry.lifecycle import Change
 from . import service
 from .rules import KEYS
 

@@ -24,8 +24,8 @@ from ..consent.model import (
     live_consent,
 )
 from ..registry import fields
+from ..registry.change import Change
 from ..registry.errors import InvalidInput
-from ..registry.lifecycle import Change
 from . import masters
 from .input import checkup, drug
 

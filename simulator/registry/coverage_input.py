@@ -22,6 +22,7 @@ from typing import Any
 
 from ..codes import load_code_tables
 from . import fields
+from .change import Coverage
 from .errors import InvalidInput
 from .identifiers import (
     normalize_branch_number,
@@ -29,7 +30,7 @@ from .identifiers import (
     normalize_symbol,
     validate_koki_insured_number,
 )
-from .lifecycle import BASIC_ITEMS, Coverage, register
+from .lifecycle import BASIC_ITEMS, register
 from .model import (
     ElderlyCertificate,
     Family,

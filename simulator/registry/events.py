@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import fields
+from .change import Change
 from .coverage_input import (
     KnownInsurer,
     as_registered,
 )
 from .errors import InvalidInput, OqsError
-from .lifecycle import BASIC_ITEMS, Change
+from .lifecycle import BASIC_ITEMS
 from .model import JST, Person, Qualification
 
 if TYPE_CHECKING:

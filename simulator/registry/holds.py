@@ -1,7 +1,7 @@
 """Holds (連携保留) as pure functions: place one on a person's latest record, release those in
 force, correct the held records' personal values (their holds end when they match 住基).
 
-Like the life events of :mod:`.lifecycle`, each returns a :class:`~.lifecycle.Change` and never
+Like the life events of :mod:`.lifecycle`, each returns a :class:`~.change.Change` and never
 touches storage.
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from .change import Change, Correction, HoldEnd, NewHold
 from .errors import InvalidInput
-from .lifecycle import BASIC_ITEMS, Change, Correction, HoldEnd, NewHold, mismatches
+from .lifecycle import BASIC_ITEMS, mismatches
 from .model import Hold, Person, Qualification
 
 __all__ = ["place_hold", "release_holds", "correct"]

@@ -2,7 +2,7 @@
 出生, 被扶養者追加, 負担割合の変更, and the holds (保留, 解除, 訂正).
 
 Each handler reads its keys from the event mapping, asks :mod:`.lifecycle` (or :mod:`.holds`)
-for the :class:`~.lifecycle.Change` and returns it; :func:`.events.apply_with` stores it and
+for the :class:`~.Change` and returns it; :func:`.events.apply_with` stores it and
 logs the event.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import fields, holds, lifecycle
+from .change import Change, Coverage, Delays
 from .coverage_input import (
     as_registered,
     card_dates,
@@ -25,7 +26,6 @@ from .coverage_input import (
 )
 from .errors import InvalidInput
 from .events import Event, EventContext, Handler, correction_values, person_of
-from .lifecycle import Change, Delays
 from .model import Family, InsurerKind, Person, Qualification, ReasonOfLoss
 
 __all__ = ["KINDS"]
@@ -60,7 +60,7 @@ def _reason(event: Event, default: ReasonOfLoss) -> ReasonOfLoss:
     return reason_of_loss(event.raw, "reason_of_loss", event.path) or default
 
 
-def _to(ctx: EventContext, event: Event, family: Family = Family.INSURED) -> lifecycle.Coverage:
+def _to(ctx: EventContext, event: Event, family: Family = Family.INSURED) -> Coverage:
     block = event.raw.get("to")
     if not isinstance(block, Mapping):
         raise InvalidInput(event.at_path("to"), "is required: the new qualification's keys")
@@ -70,7 +70,7 @@ def _to(ctx: EventContext, event: Event, family: Family = Family.INSURED) -> lif
 # -- the events --------------------------------------------------------------------------------
 
 
-def _move(ctx: EventContext, event: Event, used: dict[str, Any], to: lifecycle.Coverage,
+def _move(ctx: EventContext, event: Event, used: dict[str, Any], to: Coverage,
           reason: ReasonOfLoss, day: dt.date | None = None, card_path: str | None = None) -> Change:
     """Close the open records and start ``to`` on the event's day; its card is valid from that
     day unless ``to`` (at ``card_path``, default the event's ``to``) says otherwise."""
@@ -133,13 +133,13 @@ def _insured_key(event: Event) -> Qualification:
 
 
 def _dependent_coverage(ctx: EventContext, event: Event, insured: Qualification,
-                        preschool: bool) -> lifecycle.Coverage:
+                        preschool: bool) -> Coverage:
     raw = event.raw
     branch = fields.optional_text(raw, "branch", event.path) or lifecycle.next_branch(
         ctx.repo.records_under(insured.insurer.number, insured.number),
         insurer=insured.insurer.number, number=insured.number, symbol=insured.symbol)
     own = insured.insurer.kind in (InsurerKind.KOKUHO, InsurerKind.KOKI)
-    return lifecycle.Coverage(
+    return Coverage(
         insurer=insured.insurer,
         number=insured.number,
         symbol=insured.symbol,

@@ -23,7 +23,7 @@ def _calls(tree: ast.AST):
             yield (name, node.func.attr), node.lineno
 
 
-PURE = {"model", "lookup", "rules", "identifiers", "errors"}
+PURE = {"model", "lookup", "change", "rules", "identifiers", "errors"}
 ALLOWED_OWN = {f"simulator.registry.{name}" for name in PURE}
 
 

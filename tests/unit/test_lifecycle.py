@@ -14,8 +14,8 @@ from dataclasses import replace
 import pytest
 
 from simulator.registry import holds, lifecycle, rules
+from simulator.registry.change import Change, Correction, Coverage, Delays, HoldEnd, Loss, NewHold
 from simulator.registry.errors import InvalidInput
-from simulator.registry.lifecycle import Coverage, Delays
 from simulator.registry.lookup import PersonQuery
 from simulator.registry.model import (
     ElderlyCertificate,
@@ -52,7 +52,7 @@ def around(instant: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]
     return instant - ONE_DAY, instant, instant + ONE_DAY
 
 
-def applied(records: Sequence[Qualification], change: lifecycle.Change) -> list[Qualification]:
+def applied(records: Sequence[Qualification], change: Change) -> list[Qualification]:
     """The records as a store holds them after ``change`` (a fake of ``events.store_change``).
 
     New records and new holds get ids (records from 100, holds from 500).
@@ -150,7 +150,7 @@ NEW = AFTER_JOB_CHANGE[1]
 
 def test_a_job_change_closes_the_old_record_on_the_day_known_after_the_loss_delay() -> None:
     (loss,) = JOB_CHANGE.losses
-    assert loss == lifecycle.Loss(OLD.id, JOB_CHANGE_DAY, ReasonOfLoss.OTHER, LOSS_KNOWN)
+    assert loss == Loss(OLD.id, JOB_CHANGE_DAY, ReasonOfLoss.OTHER, LOSS_KNOWN)
 
 
 def test_a_job_change_starts_the_new_record_on_the_day_known_after_the_gain_delay() -> None:
@@ -250,7 +250,7 @@ def test_retiring_into_kokuho_may_show_the_new_record_before_the_old_loss() -> N
         loss=Delays(5, 5), gain=Delays(0, 2), reason=ReasonOfLoss.OTHER,
     )
     assert change.late is False
-    assert change.losses == (lifecycle.Loss(OLD.id, RETIRE_DAY, ReasonOfLoss.OTHER,
+    assert change.losses == (Loss(OLD.id, RETIRE_DAY, ReasonOfLoss.OTHER,
                                             RETIRE_LOSS_KNOWN),)
     records = applied([OLD], change)
     kokuho = records[1]
@@ -303,7 +303,7 @@ def test_turning_75_moves_the_person_to_koki_from_the_75th_birthday() -> None:
     )
     loss_known, gain_known = at(2026, 4, 15, 0), at(2026, 4, 11, 0)
     assert day == BIRTHDAY_75
-    assert change.losses == (lifecycle.Loss(ELDER_RECORD.id, BIRTHDAY_75,
+    assert change.losses == (Loss(ELDER_RECORD.id, BIRTHDAY_75,
                                             ReasonOfLoss.OTHER_INSURANCE, loss_known),)
     records = applied([ELDER_RECORD], change)
     koki = records[1]
@@ -352,7 +352,7 @@ def test_death_closes_the_record_the_day_after_with_reason_01() -> None:
         [OLD], at=DEATH_EVENT, valid_to=DEATH_DAY + ONE_DAY, reason=ReasonOfLoss.DEATH,
         delays=Delays(2, 3),
     )
-    assert change.losses == (lifecycle.Loss(OLD.id, dt.date(2026, 5, 21), ReasonOfLoss.DEATH,
+    assert change.losses == (Loss(OLD.id, dt.date(2026, 5, 21), ReasonOfLoss.DEATH,
                                             DEATH_KNOWN),)
     assert change.gains == ()
     assert change.registered_at == DEATH_KNOWN
@@ -384,7 +384,7 @@ def test_welfare_closes_the_record_on_the_day_assistance_starts_with_reason_02()
         [OLD], at=WELFARE_EVENT, valid_to=WELFARE_DAY, reason=ReasonOfLoss.WELFARE,
         delays=Delays(0, 3),
     )
-    assert change.losses == (lifecycle.Loss(OLD.id, WELFARE_DAY, ReasonOfLoss.WELFARE,
+    assert change.losses == (Loss(OLD.id, WELFARE_DAY, ReasonOfLoss.WELFARE,
                                             WELFARE_KNOWN),)
     records = applied([OLD], change)
 
@@ -422,7 +422,7 @@ def test_a_ratio_change_shows_the_old_ratio_until_the_insurer_registers_the_new_
         SEVENTY, [SEVENTY_RECORD], at=ELDERLY_EVENT, day=ELDERLY_FROM, delays=Delays(0, 4),
         ratio="020", elderly=CERTIFICATE,
     )
-    assert change.losses == (lifecycle.Loss(SEVENTY_RECORD.id, ELDERLY_FROM, None,
+    assert change.losses == (Loss(SEVENTY_RECORD.id, ELDERLY_FROM, None,
                                             ELDERLY_KNOWN),)
     (version,) = change.gains
     assert (version.insurer, version.symbol, version.number, version.branch) == (
@@ -520,7 +520,7 @@ def test_a_dependent_added_moves_from_kokuho_to_the_insureds_key() -> None:
         hanako, [own], at=event, day=day, to=coverage, loss=Delays(0, 3), gain=Delays(1, 2),
         reason=ReasonOfLoss.OTHER_INSURANCE,
     )
-    assert change.losses == (lifecycle.Loss(30, day, ReasonOfLoss.OTHER_INSURANCE, known),)
+    assert change.losses == (Loss(30, day, ReasonOfLoss.OTHER_INSURANCE, known),)
     records = applied([own], change)
     dependent = records[1]
     assert (dependent.person_id, dependent.family, dependent.branch) == (3, Family.DEPENDENT,
@@ -588,8 +588,8 @@ def test_a_correction_to_the_persons_values_ends_the_hold_at_that_instant() -> N
     held = _held_record()
     change = holds.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
                                values={"kana": TARO.kana})
-    assert change.corrections == (lifecycle.Correction(2, {"kana": TARO.kana}),)
-    assert change.hold_ends == (lifecycle.HoldEnd(9, CORRECTED_AT),)
+    assert change.corrections == (Correction(2, {"kana": TARO.kana}),)
+    assert change.hold_ends == (HoldEnd(9, CORRECTED_AT),)
     (fixed,) = applied([held], change)
     assert fixed.kana == TARO.kana
     before, on, after = around(CORRECTED_AT)
@@ -605,7 +605,7 @@ def test_a_correction_that_still_differs_keeps_the_hold() -> None:
     held = _held_record()
     change = holds.correct(TARO, [held], at=CORRECTED_AT, insurer=None,
                                values={"kana": "ﾔﾏﾀ ﾀﾛｳ"})
-    assert change.corrections == (lifecycle.Correction(2, {"kana": "ﾔﾏﾀ ﾀﾛｳ"}),)
+    assert change.corrections == (Correction(2, {"kana": "ﾔﾏﾀ ﾀﾛｳ"}),)
     assert change.hold_ends == ()
     (still,) = applied([held], change)
     assert rules.is_visible(still, as_of=CORRECTED_AT + ONE_DAY) is False
@@ -629,7 +629,7 @@ def test_correcting_when_no_hold_is_in_force_is_refused() -> None:
 def test_releasing_ends_every_hold_in_force_and_the_record_shows_from_then() -> None:
     held = _held_record()
     change = holds.release_holds([OLD, held], at=CORRECTED_AT, insurer=None)
-    assert change.hold_ends == (lifecycle.HoldEnd(9, CORRECTED_AT),)
+    assert change.hold_ends == (HoldEnd(9, CORRECTED_AT),)
     assert change.corrections == ()
     released = applied([OLD, held], change)[1]
     assert released.kana == TYPO  # released as registered, not corrected
@@ -643,7 +643,7 @@ def test_releasing_only_touches_holds_of_the_insurer_named() -> None:
     held = _held_record()
     other = replace(OLD, holds=(Hold(REGISTERED_AT, None, "保留", id=8),))
     change = holds.release_holds([other, held], at=CORRECTED_AT, insurer=KUMIAI.number)
-    assert change.hold_ends == (lifecycle.HoldEnd(8, CORRECTED_AT),)
+    assert change.hold_ends == (HoldEnd(8, CORRECTED_AT),)
 
 
 def test_releasing_when_no_hold_is_in_force_is_refused() -> None:
@@ -661,7 +661,7 @@ HOLD_PLACED = at(2026, 4, 20, 14)
 def test_a_hold_placed_withdraws_the_latest_record_from_that_instant() -> None:
     change = holds.place_hold(AFTER_JOB_CHANGE, at=HOLD_PLACED, insurer=None,
                                   reason="保険者による保留")
-    assert change.holds == (lifecycle.NewHold(NEW.id, Hold(HOLD_PLACED, None, "保険者による保留")),)
+    assert change.holds == (NewHold(NEW.id, Hold(HOLD_PLACED, None, "保険者による保留")),)
     records = applied(AFTER_JOB_CHANGE, change)
     before, on, after = around(HOLD_PLACED)
     assert by_card(records, NEW, before) is Validity.VALID
