@@ -28,7 +28,8 @@ from werkzeug.security import check_password_hash
 
 from ..clock import Clock
 from ..consent.model import Consent, InfoKind, TreatmentFlag, consents_given
-from ..pki.jpki import JpkiCa, verify_card
+from ..pki.card_check import verify_card
+from ..pki.jpki import JpkiCa
 from ..registry import rules
 from ..registry.errors import InvalidInput, Unauthorized
 from ..registry.lookup import AuditEntry, Confirmation, ConsentShown, PersonQuery
