@@ -1,7 +1,8 @@
 """Virtual My Number cards (マイナンバーカード): plain values and pure rules. Standard library only.
 
 A ``Card`` mirrors a row of the ``cards`` table: the 利用者証明用 certificate (serial, validity)
-and its link to the person, plus what OQS and J-LIS know about it at a business instant:
+and its link to the person — a *held* card has its serial and validity but no certificate until
+it is bundled — plus what OQS and J-LIS know about it at a business instant:
 
 - ``revoked_at``: 一時停止 (``lost``, may be resumed) or 失効 (``revoked``, final);
 - ``expires_at``: the card died early (``card_expire``); its end is ``min(not_after, expires_at)``;
@@ -54,7 +55,7 @@ class RevokeReason(StrEnum):
 class Card:
     person_id: int
     serial: str  # hexadecimal, lower case
-    certificate: str  # PEM
+    certificate: str | None  # PEM; None: held, the certificate not issued yet
     not_before: dt.datetime
     not_after: dt.datetime
     expires_at: dt.datetime | None = None

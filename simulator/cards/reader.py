@@ -5,15 +5,16 @@ for :data:`CHALLENGE_TTL`, once, for the institution that asked. The card signs 
 ASCII bytes.
 
 A presentation (:func:`present_card`) runs in one transaction, in this order: take the nonce;
-verify the certificate and the signature at business now; find the card by serial (unknown →
-card_signature_invalid); revoked / expired; the method (PIN: wrong → pin_wrong, the third wrong
-in a row → pin_locked, a right one resets the count; face: no match → face_mismatch; a PIN lock
-does not stop face authentication); registration for insurance use (``register`` performs
-初回登録 here); then QualificationValidity of the card route, with the consents chosen on the
-reader recorded and shown (the 限度額 consent is recorded as a consent of kind ``limit`` too,
-and shown by LimitApplicationCertificateRelatedConsFlg). A refused card (ProcessingResultStatus
-2) records no consent but keeps its PIN count; every presentation is audited (kind
-qualification, route card).
+verify the certificate and the signature at business now; find the card by serial, holding
+this very certificate (an unknown serial, a held card without a certificate, or a certificate
+replaced since → card_signature_invalid); revoked / expired; the method (PIN: wrong →
+pin_wrong, the third wrong in a row → pin_locked, a right one resets the count; face: no match
+→ face_mismatch; a PIN lock does not stop face authentication); registration for insurance use
+(``register`` performs 初回登録 here); then QualificationValidity of the card route, with the
+consents chosen on the reader recorded and shown (the 限度額 consent is recorded as a consent
+of kind ``limit`` too, and shown by LimitApplicationCertificateRelatedConsFlg). A refused card
+(ProcessingResultStatus 2) records no consent but keeps its PIN count; every presentation is
+audited (kind qualification, route card).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from werkzeug.security import check_password_hash
 
 from ..clock import Clock
 from ..consent.model import Consent, InfoKind, TreatmentFlag, consents_given
-from ..pki.jpki import JpkiCa, verify_card
+from ..pki.card_check import CardCertificate, fingerprint, verify_card
+from ..pki.jpki import JpkiCa
 from ..registry import rules
 from ..registry.errors import InvalidInput, Unauthorized
 from ..registry.lookup import AuditEntry, Confirmation, ConsentShown, PersonQuery
@@ -173,7 +175,7 @@ class _Reader:
         verified = verify_card(self.ca, certificate=p.certificate, signature=p.signature,
                                nonce=p.nonce.encode("ascii"), at=self.as_of)
         card = self.repo.card_by_serial(verified.serial, for_update=True)
-        if card is None:
+        if card is None or not _current(card, verified):
             raise CardRefused("card_signature_invalid", "no card has this certificate")
         self.person_id = card.person_id
         _raise(status_refusal(card, at=self.as_of))
@@ -220,6 +222,12 @@ class _Reader:
         return self.repo.add_audit(AuditEntry(
             at=self.as_of, institution_code=self.institution, kind=kind, route="card",
             basis="none", person_id=self.person_id, outcome=outcome, count=count))
+
+
+def _current(card: Card, verified: CardCertificate) -> bool:
+    """Tell whether the presented certificate is the card's stored one: a held card (no
+    certificate yet) has none, and a certificate replaced by a later bundle is no longer it."""
+    return card.certificate is not None and fingerprint(card.certificate) == verified.fingerprint
 
 
 def _raise(code: str | None) -> None:

@@ -123,6 +123,7 @@ def card_view(card: Card, *, at: dt.datetime) -> dict[str, Any]:
     status = refusal(card, at=at) or ("card_expiring" if expiring_soon(card, at=at) else "ok")
     return {
         "serial": card.serial, "person": card.person_id, "status": status,
+        "certificate_issued": card.certificate is not None,
         "not_before": _instant(card.not_before), "not_after": _instant(card.not_after),
         "expires_at": _instant(card.expires_at),
         "insurance_registered_at": _instant(card.insurance_registered_at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -47,6 +48,29 @@ class CardQueries:
             pin_locked_at=card.pin_locked_at,
         ))
         return result.inserted_primary_key[0]
+
+    def add_held_cards(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert many held cards at once (one executemany); return how many.
+
+        Each row maps columns of the ``cards`` table to values, every row with the same keys:
+        ``person_id``, ``serial`` (lower-case hexadecimal without leading zeros, below 2^159,
+        unique), ``not_before``, ``not_after`` (aware instants) and optionally
+        ``insurance_registered_at``, ``pin_hash``, … ``revoke_reason`` is its string value.
+        ``certificate`` is normally left out: the card is held until it is bundled.
+        """
+        if not rows:
+            return 0
+        self.connection.execute(insert(_k), list(rows))
+        return len(rows)
+
+    def set_card_certificate(self, serial: str, certificate: str, *, replace: bool) -> bool:
+        """Store the card's certificate (PEM). Unless ``replace``, only a card that has none
+        takes it (one statement, so two bundles never both win); return whether it was
+        stored."""
+        statement = update(_k).where(_k.c.serial == serial).values(certificate=certificate)
+        if not replace:
+            statement = statement.where(_k.c.certificate.is_(None))
+        return self.connection.execute(statement).rowcount == 1
 
     def card_by_serial(self, serial: str, *, for_update: bool = False) -> Card | None:
         """The card; ``for_update`` locks its row until the transaction ends (PostgreSQL), so

@@ -14,7 +14,8 @@ __all__ = ["cards", "card_challenges"]
 
 # Virtual My Number cards: only the 利用者証明用 certificate and its link to the person. Neither
 # the private key (it stays in the bundle handed to the card holder) nor a 12-digit 個人番号 is
-# ever stored. Instants are business time.
+# ever stored. A *held* card has no certificate yet (NULL): it gets one, for its serial and
+# validity, when it is bundled to be presented. Instants are business time.
 cards = Table(
     "cards",
     metadata,
@@ -22,7 +23,7 @@ cards = Table(
     Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False,
            index=True),
     Column("serial", String(40), nullable=False, unique=True),  # hexadecimal
-    Column("certificate", Text, nullable=False),  # PEM
+    Column("certificate", Text),  # PEM; NULL: held, not bundled yet
     Column("not_before", UTCDateTime, nullable=False),
     Column("not_after", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),  # set by card_expire: the card dies before not_after

@@ -53,9 +53,10 @@ def card_list(ctx: click.Context, person: str | None, db: str | None) -> None:
         cards = card_service.card_list(uow=SqlUnitOfWork(engine), clock=SimulatedClock(engine),
                                        person=person)
     for view in cards:
+        held = "" if view["certificate_issued"] else "  held (no certificate: card bundle)"
         click.echo(f"{view['serial']}  person {view['person']}  {view['status']:<19}  "
                    f"to {view['expires_at'] or view['not_after']}  "
-                   f"registered {view['insurance_registered_at'] or '-'}")
+                   f"registered {view['insurance_registered_at'] or '-'}{held}")
 
 
 @card.command("revoke")

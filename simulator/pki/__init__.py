@@ -2,7 +2,7 @@
 
 See :mod:`simulator.pki.ca` (issuing) and :mod:`simulator.pki.verify` (reading and checking,
 with the ``Certificate*`` error tree); :mod:`simulator.pki.jpki` is the JPKI CA of virtual My
-Number cards.
+Number cards and :mod:`simulator.pki.card_check` what the card reader checks of a card.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from .ca import (
     issue_server_certificate,
     load_ca,
 )
+from .card_check import CardCertificate, sign_nonce, verify_card
 from .jpki import (
     CardBundle,
-    CardCertificate,
     JpkiCa,
     JpkiHolder,
     ensure_jpki_ca,
     issue_card_certificate,
-    sign_nonce,
-    verify_card,
 )
 from .verify import (
     MAX_CERTIFICATE_SIZE,

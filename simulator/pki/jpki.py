@@ -1,8 +1,9 @@
-"""The simulator's JPKI: a CA for virtual My Number cards and the checks of a card's signature.
+"""The simulator's JPKI: a CA for virtual My Number cards, and the cards' certificates.
 
 The real card carries a 利用者証明用電子証明書 (RSA-2048, issued by J-LIS) whose subject holds no
-personal data; the reader proves the card is present by signing a nonce with the card's key.
-The simulator keeps its own "oqs-sim JPKI CA" in ``<pki_dir>/jpki/``::
+personal data; the reader proves the card is present by signing a nonce with the card's key
+(the signature and its checks: :mod:`.card_check`). The simulator keeps its own
+"oqs-sim JPKI CA" in ``<pki_dir>/jpki/``::
 
     ca.key.pem    the CA's RSA private key, unencrypted PKCS#8, mode 0600
     ca.cert.pem   its self-signed certificate
@@ -15,12 +16,10 @@ Contract:
   process, and caches the result.
 - Card certificates live in *business* time (they belong to the story, not to the wire):
   ``issue_card_certificate(ca, at=..., expires=...)`` is valid ``[at, expires)``, and
-  :func:`verify_card` checks them at a business instant. The CA itself spans every instant the
-  business clock allows from 1950 to 2200.
-- The card signs the nonce with RSASSA-PKCS1-v1_5 and SHA-256 (:func:`sign_nonce`).
-- :func:`verify_card` raises :class:`~simulator.registry.errors.CardRefused` with
-  ``card_signature_invalid`` (unreadable, another issuer, not a card certificate, bad
-  signature) or ``card_expired`` (outside its validity).
+  :func:`~.card_check.verify_card` checks them at a business instant. The CA itself spans every
+  instant the business clock allows from 1950 to 2200.
+- A card's serial is chosen at random (:func:`new_card_serial`), or given: a card held in the
+  store without a certificate gets one for the serial it already has.
 """
 
 from __future__ import annotations
@@ -34,14 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from ..registry.errors import CardRefused
 from .ca import read_certificate_file
-from .verify import CertificateInvalid, load_certificate
 
 __all__ = [
     "JPKI_DIR",
@@ -49,11 +46,10 @@ __all__ = [
     "JpkiCa",
     "JpkiHolder",
     "CardBundle",
-    "CardCertificate",
     "ensure_jpki_ca",
     "issue_card_certificate",
-    "sign_nonce",
-    "verify_card",
+    "new_card_serial",
+    "serial_number",
 ]
 
 JPKI_DIR = "jpki"
@@ -64,7 +60,8 @@ KEY_BITS = 2048
 #: X.509 (as cryptography writes it) starts in 1950; cards cannot be issued earlier.
 CA_NOT_BEFORE = dt.datetime(1950, 1, 1, tzinfo=dt.UTC)
 CA_NOT_AFTER = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
-_PADDING = padding.PKCS1v15()
+#: X.509 serials are positive and at most 20 octets (RFC 5280 4.1.2.2).
+SERIAL_LIMIT = 2**159
 
 
 @dataclass(frozen=True)
@@ -89,15 +86,6 @@ class CardBundle:
     key_pem: bytes
     cert_pem: bytes
     ca_pem: bytes
-    serial: str
-    not_before: dt.datetime
-    not_after: dt.datetime
-
-
-@dataclass(frozen=True)
-class CardCertificate:
-    """A card certificate that verified: its serial (hexadecimal) and validity."""
-
     serial: str
     not_before: dt.datetime
     not_after: dt.datetime
@@ -193,33 +181,59 @@ class JpkiHolder:
 # --- cards --------------------------------------------------------------------------------------
 
 
-def issue_card_certificate(ca: JpkiCa, *, at: dt.datetime, expires: dt.datetime) -> CardBundle:
-    """Issue a card key and its 利用者証明用 certificate, valid ``[at, expires)`` (seconds).
+def new_card_serial() -> str:
+    """A fresh card serial as the store keeps it: lower-case hexadecimal, random, below
+    2^159."""
+    return format(x509.random_serial_number(), "x")
+
+
+def serial_number(serial: str) -> int:
+    """The certificate serial number of a card serial as the store keeps it.
+
+    :raises ValueError: not lower-case hexadecimal without leading zeros, or not in
+        ``1 .. 2^159 - 1``.
+    """
+    try:
+        number = int(serial, 16) if serial.isascii() and serial.isalnum() else None
+    except ValueError:
+        number = None
+    if number is None or format(number, "x") != serial:
+        raise ValueError("serial: must be lower-case hexadecimal without leading zeros")
+    if not 0 < number < SERIAL_LIMIT:
+        raise ValueError("serial: must be from 1 to 2^159 - 1")
+    return number
+
+
+def issue_card_certificate(
+    ca: JpkiCa, *, at: dt.datetime, expires: dt.datetime, serial: str | None = None
+) -> CardBundle:
+    """Issue a card key and its 利用者証明用 certificate, valid ``[at, expires)`` (seconds),
+    with ``serial`` (as the store keeps it; default a new random one). The key is new each time.
 
     The subject is C=JP, O=JPKI, CN=<serial>: no name, birthdate or 個人番号, as on the real
     certificate.
 
-    :raises ValueError: ``at`` or ``expires`` is naive, ``at`` is before 1950, or ``expires``
-        is not after ``at``.
+    :raises ValueError: ``at`` or ``expires`` is naive, ``at`` is before 1950, ``expires``
+        is not after ``at``, or ``serial`` is not a card serial (:func:`serial_number`).
     """
     not_before, not_after = _utc_second(at, "at"), _utc_second(expires, "expires")
     if not_before < CA_NOT_BEFORE:
         raise ValueError("at: cards cannot be issued before 1950")
     if not_after <= not_before:
         raise ValueError("expires: must be after the issue instant")
+    number = serial_number(serial if serial is not None else new_card_serial())
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-    serial = x509.random_serial_number()
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "JPKI"),
-        x509.NameAttribute(NameOID.COMMON_NAME, format(serial, "x")),
+        x509.NameAttribute(NameOID.COMMON_NAME, format(number, "x")),
     ])
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(ca.certificate.subject)
         .public_key(key.public_key())
-        .serial_number(serial)
+        .serial_number(number)
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -234,81 +248,10 @@ def issue_card_certificate(ca: JpkiCa, *, at: dt.datetime, expires: dt.datetime)
         key_pem=_key_pem(key),
         cert_pem=certificate.public_bytes(serialization.Encoding.PEM),
         ca_pem=ca.cert_pem,
-        serial=format(serial, "x"),
+        serial=format(number, "x"),
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
     )
-
-
-def sign_nonce(key_pem: bytes, nonce: bytes) -> bytes:
-    """Sign ``nonce`` with the card's key, as the card does (RSASSA-PKCS1-v1_5, SHA-256).
-
-    :raises ValueError: ``key_pem`` is not an unencrypted PEM RSA private key.
-    """
-    try:
-        key = serialization.load_pem_private_key(key_pem, password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
-        raise ValueError("not an unencrypted PEM private key") from error
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("not an RSA private key")
-    return key.sign(nonce, _PADDING, hashes.SHA256())
-
-
-def verify_card(
-    ca: JpkiCa, *, certificate: bytes | str, signature: bytes, nonce: bytes, at: dt.datetime
-) -> CardCertificate:
-    """Check that ``certificate`` is a card certificate of our CA, that its key signed
-    ``nonce`` (``signature``), and that it is valid at the business instant ``at``.
-
-    :raises CardRefused: ``card_signature_invalid`` or ``card_expired``.
-    """
-    try:
-        card = load_certificate(certificate)
-    except CertificateInvalid as error:
-        raise _invalid(error.message) from None
-    _require_ours(ca, card)
-    _require_signed(card, signature, nonce)
-    _require_valid_at(card, at)
-    return CardCertificate(format(card.serial_number, "x"), card.not_valid_before_utc,
-                           card.not_valid_after_utc)
-
-
-def _invalid(reason: str) -> CardRefused:
-    return CardRefused("card_signature_invalid", reason)
-
-
-def _require_ours(ca: JpkiCa, card: x509.Certificate) -> None:
-    if card.issuer != ca.certificate.subject:
-        raise _invalid("the certificate was not issued by the JPKI CA")
-    try:
-        card.verify_directly_issued_by(ca.certificate)
-    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        raise _invalid("the certificate's signature does not verify with the JPKI CA") from None
-    try:
-        constraints = card.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except (x509.ExtensionNotFound, ValueError):
-        raise _invalid("the certificate is not a card certificate") from None
-    if constraints.ca:
-        raise _invalid("the certificate is a CA certificate, not a card's")
-
-
-def _require_signed(card: x509.Certificate, signature: bytes, nonce: bytes) -> None:
-    public_key = card.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey):
-        raise _invalid("the card key is not RSA")
-    try:
-        public_key.verify(signature, nonce, _PADDING, hashes.SHA256())
-    except (InvalidSignature, ValueError):
-        raise _invalid("the signature of the nonce does not verify") from None
-
-
-def _require_valid_at(card: x509.Certificate, at: dt.datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("at: must be timezone-aware")
-    if at < card.not_valid_before_utc:
-        raise CardRefused("card_expired", "the certificate is not yet valid")
-    if at >= card.not_valid_after_utc:
-        raise CardRefused("card_expired", "the certificate has expired")
 
 
 def _utc_second(instant: dt.datetime, name: str) -> dt.datetime:

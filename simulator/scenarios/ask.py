@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 from ..jobs import run_job
 from ..messages.encoding import UTF8
 from ..messages.tree import to_xml
-from ..pki.jpki import sign_nonce
+from ..pki.card_check import sign_nonce
 from ..registry import rules
 from ..registry.errors import InvalidInput
 from ..registry.identifiers import format_insurer_number

@@ -22,7 +22,8 @@ from simulator.pki import (
     sign_nonce,
     verify_card,
 )
-from simulator.pki.jpki import CA_NOT_BEFORE, CERT_FILE, KEY_FILE
+from simulator.pki.card_check import fingerprint
+from simulator.pki.jpki import CA_NOT_BEFORE, CERT_FILE, KEY_FILE, new_card_serial, serial_number
 from simulator.registry.errors import CardRefused
 from tests.builders import at
 
@@ -156,6 +157,37 @@ def test_a_card_cannot_be_issued_before_1950(ca) -> None:
         issue_card_certificate(ca, at=at(1949, 12, 31), expires=EXPIRES)
 
 
+def test_a_card_certificate_may_be_issued_for_a_given_serial_with_a_new_key_each_time(
+        ca) -> None:
+    serial = new_card_serial()
+
+    first = issue_card_certificate(ca, at=ISSUED, expires=EXPIRES, serial=serial)
+    second = issue_card_certificate(ca, at=ISSUED, expires=EXPIRES, serial=serial)
+
+    certificate = x509.load_pem_x509_certificate(first.cert_pem)
+    assert first.serial == second.serial == serial
+    assert format(certificate.serial_number, "x") == serial
+    assert certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == serial
+    assert first.key_pem != second.key_pem
+    assert fingerprint(first.cert_pem.decode()) != fingerprint(second.cert_pem.decode())
+
+
+def test_new_serials_are_distinct_card_serials() -> None:
+    serials = {new_card_serial() for _ in range(100)}
+
+    assert len(serials) == 100
+    assert all(0 < serial_number(s) < 2**159 for s in serials)
+
+
+@pytest.mark.parametrize("serial", ["", "0", "00ab", "AB", "0xab", " ab", "ab_1", "+ab", "g1",
+                                    "8" + "0" * 39, "１２"],
+                         ids=["empty", "zero", "leading zero", "upper case", "0x", "space",
+                              "underscore", "sign", "not hex", "too big", "full-width"])
+def test_a_serial_the_store_could_not_find_again_is_refused(ca, serial) -> None:
+    with pytest.raises(ValueError, match="serial"):
+        issue_card_certificate(ca, at=ISSUED, expires=EXPIRES, serial=serial)
+
+
 # -- verifying a presentation ----------------------------------------------------------------
 
 
@@ -165,6 +197,7 @@ def test_a_card_that_signed_the_nonce_verifies(ca, card) -> None:
 
     assert verified.serial == card.serial
     assert verified.not_after == EXPIRES
+    assert verified.fingerprint == fingerprint(card.cert_pem.decode())
 
 
 def test_a_signature_of_another_nonce_is_refused(ca, card) -> None:
