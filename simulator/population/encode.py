@@ -9,11 +9,12 @@ made in a worker process and written by another with ``executemany`` or ``COPY``
 from __future__ import annotations
 
 import functools
+import json
 import operator
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table
+from sqlalchemy import JSON, Date, DateTime, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..cards.tables import cards
@@ -36,6 +37,8 @@ _DIALECTS = {"sqlite": sqlite.pysqlite.dialect, "postgresql": postgresql.psycopg
 
 
 def _processor(type_, dialect):
+    if isinstance(type_, JSON):  # as text: what SQLite stores, and what COPY takes
+        return json.dumps
     processor = type_.bind_processor(dialect)
     if processor is None or not isinstance(type_, (Date, DateTime, UTCDateTime)):
         return processor

@@ -43,6 +43,7 @@ class Generated:
 
     index: int
     rows: dict[str, list[tuple]] = field(default_factory=dict)
+    cut: bool = False  # the last household of a run, cut short at N persons
 
     @property
     def persons(self) -> int:
@@ -57,7 +58,7 @@ class Generated:
                 if name not in ("persons", "qualifications", "holds")}
         rows.update(persons=self.rows["persons"][:count], qualifications=qualifications,
                     holds=[r for r in self.rows["holds"] if r[0] in records])
-        return Generated(self.index, rows)
+        return Generated(self.index, rows, cut=True)
 
 
 class Generator:

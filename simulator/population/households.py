@@ -71,6 +71,11 @@ class Composer:
         self.spouses = AgeTable(data.households["spouse_by_age"])
         self.employees = AgeTable(data.households["employee_by_age"])
         self.children_rate = self._children_rate()
+        # Heads are drawn less often at ages where a spouse of the same age usually comes
+        # along, so that adults of every age end up as many as the pyramid has.
+        heads = [(key, count / (1 + self._spouse_rate(key[1])))
+                 for key, count in sorted(self.ages.by_age.items()) if key[1] >= HEAD_MIN_AGE]
+        self.heads = _Weighted([k for k, _ in heads], [w for _, w in heads])
 
     def _spouse_rate(self, age: int) -> float:
         return self.spouses[age] or 0.0
@@ -91,7 +96,7 @@ class Composer:
         place = self.places.draw(rng)
         home = Household(index, place.prefecture, self.data.prefectures[place.prefecture][0],
                          place.code, place.name)
-        sex, age = self.ages.draw(rng, HEAD_MIN_AGE, 200)
+        sex, age = self.heads.draw(rng)
         welfare = rng.random() < self.welfare
         kind = self._kind(rng, age, welfare)
         head = self._member(rng, home, sex, age, Family.INSURED, kind, 0)

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from ..clock import Clock
 from ..registry import orm
@@ -65,18 +65,23 @@ def _open_run(connection: Connection, *, seed: int, persons: int, today: dt.date
     row = connection.execute(select(_runs).where(_runs.c.seed == seed)
                              .order_by(_runs.c.id.desc())).first()
     if row is not None and (row.finished_at is None or row.persons_done < persons):
-        done = row.households_done
+        done = row.households_done + 1  # the next household may hold a part already
         if row.finished_at is not None and (
                 _next_id(connection, orm.persons) > row.first_person_id + done * MAX_MEMBERS
                 or _next_id(connection, orm.qualifications)
                 > row.first_qualification_id + done * MAX_RECORDS):
-            raise Conflict("seed", f"シード{seed}の生成の後に人が追加されたため、続きを生成で"
+            raise Conflict(f"シード{seed}の生成の後に人が追加されたため、続きを生成で"
                            "きません。別のシードを指定してください。")
-        if persons < row.persons_done:
-            persons = row.persons_done
-        connection.execute(update(_runs).where(_runs.c.id == row.id)
-                           .values(persons=persons, finished_at=None))
-        return SimpleNamespace(**{**row._mapping, "persons": persons}), True
+        # a household cut short at the last N is made again, whole
+        low = row.first_person_id + row.households_done * MAX_MEMBERS
+        p = orm.persons
+        cut = connection.execute(delete(p).where(p.c.id >= low, p.c.id < low + MAX_MEMBERS))
+        persons_done = row.persons_done - cut.rowcount
+        persons = max(persons, persons_done)
+        connection.execute(update(_runs).where(_runs.c.id == row.id).values(
+            persons=persons, persons_done=persons_done, finished_at=None))
+        return SimpleNamespace(**{**row._mapping, "persons": persons,
+                                  "persons_done": persons_done}), True
     if row is not None:
         return SimpleNamespace(**row._mapping), False  # complete with that many persons
     started = dt.datetime.now(dt.UTC)
@@ -99,14 +104,16 @@ def _add_insurers(connection: Connection, insurers) -> None:
 
 
 def generate(engine: Engine, *, clock: Clock, persons: int, seed: int = 1,
-             workers: int = 0, batch_households: int = BATCH_HOUSEHOLDS,
+             as_of: dt.date | None = None, workers: int = 0,
+             batch_households: int = BATCH_HOUSEHOLDS,
              on_progress: Callable[[int, int], None] | None = None) -> GenerationResult:
     """Generate (or resume, or extend) the run of ``seed`` up to ``persons`` persons.
 
-    ``workers`` > 0 makes households in that many processes while this one writes.
+    The population is drawn for ``as_of`` (default: the business date now; a resumed run keeps
+    its own). ``workers`` > 0 makes households in that many processes while this one writes.
     """
     persons, seed = _check(persons, seed)
-    today = clock.now().astimezone(JST).date()
+    today = as_of or clock.now().astimezone(JST).date()
     dialect = engine.dialect.name
     with engine.connect() as connection:
         with connection.begin():
@@ -118,7 +125,8 @@ def generate(engine: Engine, *, clock: Clock, persons: int, seed: int = 1,
         if on_progress:
             on_progress(done, target)
         writer = BulkWriter(connection)
-        with _chunks(plan, dialect, workers, run.households_done, batch_households) as chunks:
+        with _chunks(plan, dialect, workers, run.households_done,
+                     max(1, batch_households)) as chunks:
             for chunk in chunks:
                 if done >= target:
                     break
@@ -153,7 +161,7 @@ def _save(connection: Connection, writer: BulkWriter, run_id: int, chunk: list[G
             writer.write(table, rows)
             counts[table] += len(rows)
         connection.execute(update(_runs).where(_runs.c.id == run_id).values(
-            households_done=chunk[-1].index + 1,
+            households_done=chunk[-1].index + (0 if chunk[-1].cut else 1),
             persons_done=_runs.c.persons_done + sum(h.persons for h in chunk)))
         return connection.execute(select(_runs.c.persons_done)
                                   .where(_runs.c.id == run_id)).scalar_one()
