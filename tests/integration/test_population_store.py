@@ -16,7 +16,7 @@ from simulator.population.service import generate
 from simulator.registry import services
 from simulator.registry.errors import Conflict, InvalidInput
 from simulator.registry.lookup import InsuranceCardQuery
-from simulator.registry.model import JST, Validity, Person, Sex
+from simulator.registry.model import JST, Person, Sex, Validity
 from simulator.store import SqlUnitOfWork
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=JST)

@@ -1,6 +1,6 @@
 """The population data (datasets/population/) is whole and consistent: 47 prefectures, every
-municipality with a valid 全国地方公共団体コード, 保険者番号 with their check digits, shares that add
-up, age bands without gaps, distributions for the items of the checkup master."""
+municipality with a valid 全国地方公共団体コード, 保険者番号 with their check digits, shares that
+add up, age bands without gaps, distributions for the items of the checkup master."""
 
 from __future__ import annotations
 

@@ -75,7 +75,8 @@ def test_generated_numbers_are_well_formed(households):
     serials = set()
     for household in households:
         for row in household.rows["qualifications"]:
-            values = dict(zip(("id", "person_id", "insurer_number", "symbol", "number"), row))
+            names = ("id", "person_id", "insurer_number", "symbol", "number")
+            values = dict(zip(names, row[:5], strict=True))
             if values["insurer_number"] in koki:
                 validate_koki_insured_number(values["number"])
         for row in household.rows["drug_records"]:
