@@ -8,6 +8,7 @@ from .card import card
 from .common import Commands
 from .disaster import disaster
 from .fault import emergency, fault
+from .imports import import_group
 from .jobs import jobs, scheduler
 from .pki import ca, institution
 from .scenario import scenario
@@ -27,6 +28,6 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster,
-                fault, emergency):
+for command in (serve, db, clock, ca, institution, card, scenario, import_group, jobs, scheduler,
+                disaster, fault, emergency):
     main.add_command(command)
