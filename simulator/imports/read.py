@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from ..messages.jsonbody import decode_json
@@ -35,7 +36,7 @@ def format_of(source: str, given: str | None) -> str:
             raise ImportRejected(source, [Problem("format",
                                                   f"形式は csv か json です: {shown(given)}")])
         return given.lower()
-    extension = source.rpartition(".")[2].lower() if "." in source else ""
+    extension = PurePath(source).suffix.lower().removeprefix(".")
     if extension not in FORMATS:
         raise ImportRejected(source, [Problem(
             "format", "ファイル名が .csv でも .json でもありません（--format csv|json で指定して"

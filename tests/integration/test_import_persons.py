@@ -265,11 +265,12 @@ def test_at_most_fifty_problems_are_reported(engine) -> None:
         (b"[]", "p.json", ": オブジェクト（{…}）にしてください（配列（[…]）です）。"),
         (b'{"persons": []}', "p.json", "persons: 1件以上必要です。"),
         (b"", "p.csv", "1行目: 空のファイルです。"),
-        (b"{}", "p.txt", "format: ファイル名が .csv でも .json でもありません（--format csv|json で"
-                         "指定してください）。"),
+        (b"{}", "a.json/p",
+         "format: ファイル名が .csv でも .json でもありません"
+         "（--format csv|json で指定してください）。"),
     ],
     ids=["json syntax", "json bytes", "csv bytes", "not an object", "no persons", "empty csv",
-         "unknown extension"],
+         "no extension (a dot in a folder's name)"],
 )
 def test_a_file_that_cannot_be_read_is_refused_whole(engine, data, source, problem) -> None:
     assert [p.removeprefix("(ファイル)") for p in refused(engine, data, source)] == [problem]
