@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from .. import schema
+from ..cards import tables as card_tables
 from ..clock import Clock
-from ..registry import rules
+from ..medical import tables as medical_tables
+from ..registry import orm, rules
 from ..registry.lookup import InsuranceCardQuery
 from ..registry.model import JST
-from ..store import Repository
+from ..registry.repository import RegistryQueries
 
 __all__ = ["store_stats", "store_digest", "DIGEST_TABLES"]
 
@@ -33,6 +34,9 @@ DIGEST_TABLES = {
     "checkups": ("person_id", "exam_date"),
 }
 _ASSIGNED_IDS = {"holds", "cards", "drug_records", "checkups"}
+_TABLES = {t.name: t for t in (orm.insurers, orm.persons, orm.qualifications, orm.holds,
+                               card_tables.cards, medical_tables.drug_records,
+                               medical_tables.checkups)}
 AGE_BANDS = ((0, 14), (15, 64), (65, 74), (75, 200))
 
 
@@ -50,7 +54,7 @@ def store_digest(engine: Engine) -> dict[str, str]:
     whole = hashlib.sha256()
     with engine.connect() as connection:
         for name, order in DIGEST_TABLES.items():
-            table = schema.metadata.tables[name]
+            table = _TABLES[name]
             columns = [c for c in table.columns if not (c.name == "id" and name in _ASSIGNED_IDS)]
             statement = select(*columns).order_by(*(table.c[k] for k in order),
                                                    *columns)
@@ -74,7 +78,7 @@ def store_stats(engine: Engine, *, clock: Clock, sample: int = 2_000) -> dict[st
     now = clock.now()
     today = now.astimezone(JST).date()
     with engine.connect() as connection:
-        persons = connection.execute(select(func.count()).select_from(schema.persons)
+        persons = connection.execute(select(func.count()).select_from(orm.persons)
                                      ).scalar_one()
         stats: dict[str, Any] = {"business_time": now.astimezone(JST).isoformat(),
                                  "persons": persons}
@@ -95,7 +99,7 @@ def _share(count: int, total: int) -> dict[str, float | int]:
 def _age_bands(connection: Connection, today: dt.date, persons: int) -> dict:
     ages = Counter()
     for (birthdate,) in connection.execution_options(yield_per=50_000).execute(
-            select(schema.persons.c.birthdate)):
+            select(orm.persons.c.birthdate)):
         age = _age(birthdate, today)
         ages[next(f"{lo}-{hi}" if hi < 200 else f"{lo}+" for lo, hi in AGE_BANDS
                   if lo <= age <= hi)] += 1
@@ -105,7 +109,7 @@ def _age_bands(connection: Connection, today: dt.date, persons: int) -> dict:
 
 def _insurer_kinds(connection: Connection, today: dt.date, persons: int) -> dict:
     """The insurer kind of each person's record valid today (none: 生活保護, died, not yet)."""
-    q, i = schema.qualifications, schema.insurers
+    q, i = orm.qualifications, orm.insurers
     valid = (q.c.valid_from <= today) & ((q.c.valid_to.is_(None)) | (q.c.valid_to > today))
     rows = connection.execute(
         select(i.c.kind, func.count(func.distinct(q.c.person_id)))
@@ -118,7 +122,7 @@ def _insurer_kinds(connection: Connection, today: dt.date, persons: int) -> dict
 
 
 def _cards(connection: Connection, now: dt.datetime, persons: int) -> dict:
-    k = schema.cards
+    k = card_tables.cards
     held = connection.execute(select(func.count()).select_from(k).where(
         k.c.not_after > now, k.c.revoked_at.is_(None))).scalar_one()
     registered = connection.execute(select(func.count()).select_from(k).where(
@@ -127,7 +131,7 @@ def _cards(connection: Connection, now: dt.datetime, persons: int) -> dict:
 
 
 def _medical(connection: Connection, now: dt.datetime, persons: int) -> dict:
-    d, c = schema.drug_records, schema.checkups
+    d, c = medical_tables.drug_records, medical_tables.checkups
     drugs = connection.execute(select(func.count(), func.count(func.distinct(d.c.person_id)))
                                .where(d.c.visible_at <= now)).one()
     checkups = connection.execute(select(func.count(), func.count(func.distinct(c.c.person_id)))
@@ -141,13 +145,13 @@ def _medical(connection: Connection, now: dt.datetime, persons: int) -> dict:
 def _validity(connection: Connection, now: dt.datetime, today: dt.date, sample: int) -> dict:
     """QualificationValidity of lookups by the items of a sample of every card ever issued
     (each record's key), asked today: with the 枝番 and, as on cards without one, without."""
-    q = schema.qualifications
+    q = orm.qualifications
     total = connection.execute(select(func.count()).select_from(q)).scalar_one()
     step = max(1, total // max(1, sample))
     keys = connection.execute(
         select(q.c.insurer_number, q.c.number, q.c.symbol, q.c.branch, q.c.birthdate)
         .where(q.c.id % step == 0).order_by(q.c.id).limit(sample)).all()
-    repo = Repository(connection)
+    repo = RegistryQueries(connection)
     with_branch, without = Counter(), Counter()
     for key in keys:
         records = repo.candidates(insurer=key.insurer_number, number=key.number,
