@@ -14,6 +14,7 @@ from .disaster_mode.tables import disaster_extensions, disasters, emergency_mode
 from .faults.tables import faults
 from .institutions.tables import institution_certificates, institutions, scenario_institutions
 from .medical.tables import checkups, drug_records
+from .population.tables import generation_runs
 from .references.tables import reference_numbers
 from .registry.orm import (
     UTCDateTime,
@@ -36,4 +37,5 @@ __all__ = [
     "institutions", "institution_certificates", "scenario_institutions",
     "cards", "card_challenges", "consents", "drug_records", "checkups", "reference_numbers",
     "disasters", "disaster_extensions", "emergency_modes", "faults", "bulk_jobs", "bulk_items",
+    "generation_runs",
 ]

@@ -10,6 +10,7 @@ from .disaster import disaster
 from .fault import emergency, fault
 from .jobs import jobs, scheduler
 from .pki import ca, institution
+from .population import generate, store_group
 from .scenario import scenario
 from .serve import serve
 from .store import clock, db
@@ -28,5 +29,5 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 
 for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster,
-                fault, emergency):
+                fault, emergency, generate, store_group):
     main.add_command(command)

@@ -102,6 +102,17 @@ def _seed_demo(engine) -> None:
                    f"password {account.password}")
 
 
+def _populate(engine, persons: int) -> None:
+    import os
+
+    from .population import generate_population
+
+    result = generate_population(engine, persons=persons, seed=1,
+                                 workers=min(2, os.cpu_count() or 1))
+    click.echo(f"population: {result.persons:,} persons (seed 1, run {result.run}, business "
+               f"date {result.today.isoformat()}); {result.added:,} added now")
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
@@ -112,11 +123,15 @@ def _seed_demo(engine) -> None:
 @click.option("--tls", is_flag=True, help="HTTPS; institution login requires its certificate.")
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Create the demo world when the database is empty.")
+@click.option("--population", type=click.IntRange(1, 10**8), metavar="N",
+              help="Also generate a synthetic population of N persons (seed 1) before serving; "
+                   "resumed or kept when the store has it already (oqs-sim generate).")
 @click.option("--scheduler/--no-scheduler", default=True, show_default=True,
               help="Run the housekeeping jobs in the master process (one per database).")
 @db_option
 @click.pass_context
-def serve(ctx: click.Context, host, port, workers, threads, tls, demo, scheduler, db) -> None:
+def serve(ctx: click.Context, host, port, workers, threads, tls, demo, population, scheduler,
+          db) -> None:
     """Upgrade the schema, seed an empty store with the demo world, and serve."""
     from ..migrate import upgrade
 
@@ -126,6 +141,8 @@ def serve(ctx: click.Context, host, port, workers, threads, tls, demo, scheduler
         upgrade(engine)
         if demo:
             _seed_demo(engine)
+        if population:
+            _populate(engine, population)
     config = dataclasses.asdict(settings) | {
         "admin_token": settings.admin_token or secrets.token_urlsafe(24),
         "secret_key": settings.secret_key or secrets.token_urlsafe(32),

@@ -39,6 +39,7 @@ _DRUG_CODE = re.compile(r"[0-9]{9}")
 _ITEM_KEYS = {"name", "code", "label", "type"}
 _ITEM_OPTIONAL = {"unit", "oid", "values"}
 _DRUG_KEYS = {"code", "name", "ingredient", "unit", "usage"}
+_DRUG_OPTIONAL = {"weight", "ages"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,12 @@ class DrugEntry:
     ingredient: str
     unit: str
     usage: str
+    weight: float = 1.0  # relative frequency of use, for a generator's choice
+    ages: tuple[int, int] | None = None  # who gets it: [from, to] years, inclusive; None = all
+
+    def fits(self, age: int) -> bool:
+        """Whether a person of ``age`` may get this drug."""
+        return self.ages is None or self.ages[0] <= age <= self.ages[1]
 
 
 class Drugs:
@@ -190,14 +197,34 @@ def load_checkup_items(path: Path | None = None) -> CheckupItems:
     return CheckupItems(items)
 
 
+def _weight(raw: Mapping[str, Any], where: str) -> float:
+    value = raw.get("weight", 1)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise DatasetError(f"{where}.weight: expected a positive number")
+    return float(value)
+
+
+def _ages(raw: Mapping[str, Any], where: str) -> tuple[int, int] | None:
+    value = raw.get("ages")
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= value[1]):
+        raise DatasetError(f"{where}.ages: expected [from, to], whole years, from <= to")
+    return value[0], value[1]
+
+
 def _drug(raw: Any, where: str) -> DrugEntry:
-    if not isinstance(raw, Mapping) or set(raw) != _DRUG_KEYS:
-        raise DatasetError(f"{where}: expected exactly the keys {sorted(_DRUG_KEYS)}")
+    if not isinstance(raw, Mapping) or not _DRUG_KEYS <= set(raw) <= _DRUG_KEYS | _DRUG_OPTIONAL:
+        raise DatasetError(f"{where}: expected exactly the keys {sorted(_DRUG_KEYS)} "
+                           f"and optionally {sorted(_DRUG_OPTIONAL)}")
     code = _text(raw, "code", where)
     if not _DRUG_CODE.fullmatch(code):
         raise DatasetError(f"{where}.code: {code!r} is not a 9-digit 医薬品コード")
     return DrugEntry(code, *(_text(raw, key, where)
-                             for key in ("name", "ingredient", "unit", "usage")))
+                             for key in ("name", "ingredient", "unit", "usage")),
+                     weight=_weight(raw, where), ages=_ages(raw, where))
 
 
 def load_drugs(path: Path | None = None) -> Drugs:

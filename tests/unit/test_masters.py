@@ -66,6 +66,15 @@ def test_the_shipped_drug_master_has_about_twenty_drugs_by_nine_digit_code() -> 
     assert drugs.get("620098801").name == "ロキソニン錠６０ｍｇ"
 
 
+def test_a_drug_may_say_how_often_and_to_whom_it_is_given(tmp_path) -> None:
+    plain, weighted = load_drugs(write(tmp_path, "drugs:\n" + LOXONIN + LOXONIN.replace(
+        '"620098801"', '"620000033"') + "    weight: 2.5\n    ages: [15, 110]\n"))
+
+    assert (plain.weight, plain.ages, plain.fits(3)) == (1.0, None, True)
+    assert (weighted.weight, weighted.ages) == (2.5, (15, 110))
+    assert weighted.fits(15) and weighted.fits(110) and not weighted.fits(14)
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("items:\n" + HEIGHT + HEIGHT.replace('"9N001000000000001"', '"9N006000000000001"'),
      "duplicate name or code height"),
@@ -93,7 +102,12 @@ def test_a_broken_item_master_stops_start_up(tmp_path, text, message) -> None:
     ("drugs:\n" + LOXONIN.replace('"620098801"', '"1149019F1560"'), "9-digit"),
     ("drugs:\n" + LOXONIN.replace("    usage: １日３回毎食後\n", ""), "exactly the keys"),
     ("drugs:\n" + LOXONIN.replace("unit: 錠", 'unit: ""'), "drugs\\[0\\].unit"),
-], ids=["dup-code", "code-form", "missing-key", "empty-value"])
+    ("drugs:\n" + LOXONIN + "    weight: 0\n", "weight: expected a positive number"),
+    ("drugs:\n" + LOXONIN + "    ages: [65]\n", "ages: expected"),
+    ("drugs:\n" + LOXONIN + "    ages: [70, 40]\n", "ages: expected"),
+    ("drugs:\n" + LOXONIN + "    price: 10\n", "exactly the keys"),
+], ids=["dup-code", "code-form", "missing-key", "empty-value", "weight", "ages-length",
+        "ages-order", "unknown-key"])
 def test_a_broken_drug_master_stops_start_up(tmp_path, text, message) -> None:
     with pytest.raises(DatasetError, match=message):
         load_drugs(write(tmp_path, text))

@@ -45,6 +45,7 @@ from . import (  # noqa: E402,F401
     faults,
     medical,
     openapi,
+    population,
     registry,
     scenarios,
 )

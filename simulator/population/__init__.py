@@ -1,0 +1,1 @@
+"""A synthetic Japanese population at national scale (``oqs-sim generate``)."""
