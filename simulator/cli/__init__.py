@@ -8,6 +8,7 @@ from .card import card
 from .common import Commands
 from .disaster import disaster
 from .fault import emergency, fault
+from .imports import import_group
 from .jobs import jobs, scheduler
 from .pki import ca, institution
 from .population import generate, store_group
@@ -28,6 +29,6 @@ def main(ctx: click.Context, config: str | None) -> None:
     ctx.obj["config"] = config
 
 
-for command in (serve, db, clock, ca, institution, card, scenario, jobs, scheduler, disaster,
-                fault, emergency, generate, store_group):
+for command in (serve, db, clock, ca, institution, card, scenario, import_group, jobs, scheduler,
+                disaster, fault, emergency, generate, store_group):
     main.add_command(command)

@@ -8,7 +8,8 @@
 - Drugs: dispensings arrive as a Poisson process at the age's yearly rate (``drug_use.yaml``),
   each with 1–N lines drawn from the drug master by weight and age. Every dispensing is a
   claim (source 1, known from the 10th of the second month after); a share also comes as a
-  調剤結果 (2) the same evening and as an 電子処方箋 (3), both only from 2023-01-26.
+  調剤結果 (2) the same evening and as an 電子処方箋 (3), both only from 2023-01-26 and for the
+  last 100 days, as the 電子処方箋管理サービス keeps them.
 - 特定健診: ages 40–74, each fiscal year by the insurer kind's participation rate; values by
   sex and age band (``checkup_values.yaml``), uploaded 2–4 months after the exam.
 """
@@ -34,6 +35,8 @@ __all__ = ["Carer"]
 CARD_START = dt.date(2016, 1, 1)  # マイナンバーカード交付開始
 REGISTRATION_START = dt.datetime(2021, 10, 20, 9, tzinfo=JST)  # 保険証利用 本格運用
 ELECTRONIC_START = dt.date(2023, 1, 26)  # 電子処方箋 運用開始
+#: 電子処方箋 and 調剤結果 data cover the last 100 days (claims-derived data, 3 years).
+ELECTRONIC_DAYS = dt.timedelta(days=100)
 _CHECKUP_AGES = range(40, 75)
 _DAYS = ("3", "5", "7", "14", "14", "28", "30")
 _DRUG_COLUMNS = ("person_id", "source", "dispensed_on", "prescribed_on", "dispensing_code",
@@ -138,9 +141,10 @@ class Carer:
         pharmacy, clinic = places["pharmacy"], places["clinic"]
         entries, cumulative = self._drugs_by_age[min(105, age // 5 * 5)]
         day = _years(self.today, -3) + dt.timedelta(days=rng.expovariate(rate / 365.0))
+        recent = max(ELECTRONIC_START, self.today - ELECTRONIC_DAYS)
         while day <= until:
             lines = min(self.lines_max, 1 + int(rng.expovariate(self.extra_lines)))
-            electronic = day >= ELECTRONIC_START
+            electronic = day >= recent
             as_dispensing = electronic and rng.random() < self.dispensing_share
             as_prescription = electronic and rng.random() < self.eprescription_share
             days = rng.choice(_DAYS)

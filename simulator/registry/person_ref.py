@@ -2,7 +2,9 @@
 
 The admin API takes the references the scenario events use (see :mod:`.events`): a person id
 (a JSON number, or a string of digits as a query string carries it), or ``scenario/handle``
-for a person a scenario loaded (a bare ``handle`` within ``scenario`` when one is given).
+for a person a scenario loaded (a bare ``handle`` within ``scenario`` when one is given). A bare
+``handle`` without a scenario names a person outside scenarios: one ``oqs-sim import persons``
+stored, or one born by an event posted to the admin API.
 """
 
 from __future__ import annotations

@@ -192,11 +192,25 @@ class RegistryQueries:
         return None if row is None else person_of(row)
 
     def person_by_handle(self, scenario: str, handle: str) -> Person | None:
+        """The person ``handle`` of ``scenario``; an empty ``scenario`` means a person outside
+        scenarios (imported, or born by an event posted to the admin API)."""
         table = orm.persons
+        owner = table.c.scenario == scenario if scenario else table.c.scenario.is_(None)
         row = self.connection.execute(
-            select(table).where(table.c.scenario == scenario, table.c.handle == handle)
+            select(table).where(owner, table.c.handle == handle).order_by(table.c.id)
         ).first()
         return None if row is None else person_of(row)
+
+    def unscoped_handles(self, handles: Iterable[str]) -> dict[str, int]:
+        """The ids of the persons outside scenarios that bear one of ``handles``."""
+        table = orm.persons
+        wanted = sorted(set(handles))
+        if not wanted:
+            return {}
+        rows = self.connection.execute(
+            select(table.c.handle, table.c.id)
+            .where(table.c.scenario.is_(None), table.c.handle.in_(wanted))).all()
+        return {row.handle: row.id for row in rows}
 
     def records_of(self, person_id: int) -> list[Qualification]:
         """Every record of the person (any insurer, visible or not), with holds."""

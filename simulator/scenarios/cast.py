@@ -18,9 +18,9 @@ from ..registry import fields
 from ..registry.coverage_input import insurer_kind, qualification
 from ..registry.errors import InvalidInput
 from ..registry.identifiers import normalize_insurer_number, parse_institution_code
-from ..registry.model import Institution, Insurer, Person
+from ..registry.model import JST, Institution, Insurer, Person
 
-__all__ = ["Cast", "insurers", "institutions", "persons"]
+__all__ = ["Cast", "insurers", "institutions", "persons", "issue_card_of"]
 
 #: Called with (person handle, bundle) for each card issued: the private key leaves here.
 CardSink = Callable[[str, CardBundle], None]
@@ -115,14 +115,32 @@ def _card(repo, item: Mapping[str, Any], path: str, person: Person, cast: Cast,
     """Issue the person's card at the scenario's clock; hand the bundle to ``on_card``."""
     if cast.jpki is None:
         raise InvalidInput(f"{path}.card", "cards need the JPKI CA (pki_dir)")
-    raw = item["card"]
+    bundle = issue_card_of(repo, cast.jpki, item["card"], f"{path}.card", person_id=person.id,
+                           now=at)
+    if cast.on_card is not None:
+        cast.on_card(item["id"], bundle)
+
+
+def issue_card_of(repo, jpki: JpkiHolder, raw: Mapping[str, Any], path: str, *, person_id: int,
+                  now: dt.datetime) -> CardBundle:
+    """Issue the card a person's ``card`` block describes (``issued_on``, ``expires``,
+    ``insurance_use``, ``pin``): on ``issued_on`` at 00:00 JST, else at ``now``.
+
+    :raises InvalidInput: naming the key under ``path``; ``issued_on`` may not be after the
+        day of ``now``.
+    """
+    issued = fields.optional_day(raw, "issued_on", path)
+    if issued is not None and issued > now.astimezone(JST).date():
+        raise InvalidInput(fields.at_path(path, "issued_on"),
+                           f"must not be after the business day {now.astimezone(JST).date()}")
+    if issued is not None and issued.year < 1950:
+        raise InvalidInput(fields.at_path(path, "issued_on"), "must not be before 1950")
+    at = now if issued is None else dt.datetime.combine(issued, dt.time(), JST)
     try:
-        bundle = new_card(
-            repo, cast.jpki.ca(), person_id=person.id, at=at,
-            expires=fields.optional_day(raw, "expires", f"{path}.card"),
+        return new_card(
+            repo, jpki.ca(), person_id=person_id, at=at,
+            expires=fields.optional_day(raw, "expires", path),
             insurance_use=raw.get("insurance_use", True), pin=raw.get("pin", "1234"),
         )
     except InvalidInput as error:
-        raise fields.located(error, f"{path}.card") from None
-    if cast.on_card is not None:
-        cast.on_card(item["id"], bundle)
+        raise fields.located(error, path) from None

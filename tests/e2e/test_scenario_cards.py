@@ -59,3 +59,26 @@ def test_a_card_query_for_a_person_without_a_card_names_the_expectation(tmp_path
 
     assert report.error.startswith(f"{path}: expect[")
     assert ".query.person: 'taro' holds no card (give persons[].card)" in report.error
+
+
+def test_a_card_issued_on_a_day_is_issued_and_registered_that_day(database_url) -> None:
+    app = create_app({"database_url": database_url, "admin_token": "admin", "secret_key": "s"})
+    client = app.test_client()
+    text = EXAMPLE.read_text(encoding="utf-8")
+    card_line = "    card: {expires: 2031-05-10, insurance_use: true}\n"
+    try:
+        loaded = client.post("/sim/v1/scenarios", headers=ADMIN, content_type="application/yaml",
+                             data=text.replace(card_line, card_line.replace(
+                                 "{", "{issued_on: 2021-05-10, ")))
+        cards = client.get("/sim/v1/cards", headers=ADMIN).get_json()["cards"]
+        late = client.post("/sim/v1/scenarios", headers=ADMIN, content_type="application/yaml",
+                           data=text.replace(card_line, card_line.replace(
+                               "{", "{issued_on: 2030-01-01, ")))
+    finally:
+        app.extensions["oqs"].engine.dispose()
+
+    assert loaded.status_code == 201, loaded.get_json()
+    assert cards[0]["not_before"] == "2021-05-10T00:00:00+09:00"
+    assert cards[0]["insurance_registered_at"] == "2021-05-10T00:00:00+09:00"
+    assert late.status_code == 400
+    assert late.get_json()["error"]["field"] == "persons[0].card.issued_on"

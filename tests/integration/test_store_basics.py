@@ -62,3 +62,23 @@ def test_an_insurer_reads_back_and_a_duplicate_is_refused(engine) -> None:
         assert uow.repo.get_insurer("138057") == KOKUHO
         with pytest.raises(IntegrityError):
             uow.repo.add_insurer(dataclasses.replace(KOKUHO, name="別名"))
+
+
+def test_a_bare_handle_names_a_person_outside_scenarios(engine) -> None:
+    from simulator.registry.errors import InvalidInput
+    from simulator.registry.person_ref import find_person
+    from tests.builders import person
+
+    with SqlUnitOfWork(engine) as uow:
+        repo = uow.repo
+        repo.add_scenario(name="story", title="t", description="", source="{}",
+                          clock=record().registered_at)
+        imported = repo.add_person(person(name="取込　一郎"), handle="p1")
+        repo.add_person(person(name="物語　次郎"), scenario="story", handle="p2")
+
+        assert find_person(repo, "p1").id == imported
+        assert find_person(repo, "/p1").id == imported
+        assert repo.unscoped_handles(["p1", "p2", "p3"]) == {"p1": imported}
+        with pytest.raises(InvalidInput, match="no person 'p2'"):
+            find_person(repo, "p2")
+        assert find_person(repo, "story/p2").name == "物語　次郎"

@@ -43,6 +43,7 @@ from . import (  # noqa: E402,F401
     clock,
     disasters,
     faults,
+    imports,
     medical,
     openapi,
     population,
