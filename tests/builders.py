@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from simulator.pki.jpki import new_card_serial
 from simulator.registry.lookup import InsuranceCardQuery
 from simulator.registry.model import (
     JST,
@@ -92,3 +93,15 @@ def institution(code: str = "1311000002", name: str = "さくら内科クリニ�
     parsed = parse_institution_code(code)
     values = dict(code=parsed.code, name=name, kind=parsed.kind, prefecture=parsed.prefecture)
     return Institution(**(values | overrides))
+
+
+def held_card(person_id: int, **overrides) -> dict:
+    """A row for ``add_held_cards``: a card held without its certificate (a new random serial),
+    registered for insurance use, its certificate valid 2026-04-01 00:00 to 2031-04-02 00:00
+    JST; ``pin_hash`` None unless given."""
+    values = dict(
+        person_id=person_id, serial=new_card_serial(), not_before=at(2026, 4, 1, 0, 0),
+        not_after=at(2031, 4, 2, 0, 0), insurance_registered_at=at(2026, 4, 1, 0, 0),
+        pin_hash=None,
+    )
+    return values | overrides

@@ -1,8 +1,10 @@
-"""Use cases of virtual My Number cards: issue, revoke (一時停止 / 失効), resume, expire,
-初回登録, list; the card reader's use cases live in :mod:`.card_reader` and are re-exported here.
+"""Use cases of virtual My Number cards: issue, bundle (the certificate of a held card),
+revoke (一時停止 / 失効), resume, expire, 初回登録, list; the card reader's use cases live in
+:mod:`.reader` and are re-exported here.
 
 Each takes its dependencies keyword-only and owns its transaction. Card instants are business
-time. The private key of an issued card is returned once (in the bundle) and never stored.
+time. The private key of an issued or bundled card is returned once (in the bundle) and never
+stored.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..auth import hash_password
 from ..clock import Clock
-from ..pki.jpki import CA_NOT_BEFORE, CardBundle, JpkiCa, issue_card_certificate
+from ..pki.jpki import CA_NOT_BEFORE, CardBundle, JpkiCa, issue_card_certificate, serial_number
 from ..registry.errors import Conflict, InvalidInput, NotFound
 from ..registry.model import JST
 from ..registry.person_ref import find_person
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PIN", "CARD_YEARS", "CHALLENGE_TTL", "ChallengeInvalid", "IssuedCard", "Challenge",
-    "Presentation", "CardOutcome", "new_card", "issue_card", "card_view",
+    "Presentation", "CardOutcome", "new_card", "issue_card", "bundle_card", "card_view",
     "card_list", "revoke_card", "resume_card", "expire_card", "register_card", "new_challenge",
     "present_card",
 ]
@@ -111,6 +113,52 @@ def issue_card(
                           insurance_use=insurance_use, pin=pin)
         uow.commit()
     return IssuedCard(person_id, bundle)
+
+
+def bundle_card(*, uow: UnitOfWork, ca: JpkiCa, serial: str, replace: bool = False) -> IssuedCard:
+    """Issue the certificate of card ``serial`` for its serial, valid ``[not_before,
+    not_after)`` of the card, with a new key; store the certificate and return the bundle (the
+    key, once).
+
+    A held card gets its first certificate. A card that has one is refused unless ``replace``:
+    then the new certificate replaces the stored one and the old key stops working on the
+    reader. The card's state (revoked, expired, not registered, PIN locked) does not matter:
+    the reader judges it as it judges any card.
+
+    :raises NotFound: no such card. :raises Conflict: it has a certificate (and not
+        ``replace``). :raises InvalidInput: its serial or validity cannot make a certificate.
+    """
+    with uow:
+        card = _card(uow.repo, serial)
+        if card.certificate is not None and not replace:
+            raise _bundled_already(card.serial)
+        _check_certifiable(card)
+        bundle = issue_card_certificate(ca, at=card.not_before, expires=card.not_after,
+                                        serial=card.serial)
+        if not uow.repo.set_card_certificate(card.serial, bundle.cert_pem.decode("ascii"),
+                                             replace=replace):
+            raise _bundled_already(card.serial)  # another bundle got there first
+        uow.commit()
+    return IssuedCard(card.person_id, bundle)
+
+
+def _bundled_already(serial: str) -> Conflict:
+    return Conflict(f"serial: カード {serial} の利用者証明用電子証明書は発行済みです。"
+                    "発行し直すには replace を指定してください（それまでの鍵は使えなくなります）")
+
+
+def _check_certifiable(card: Card) -> None:
+    """Refuse a card whose serial or validity cannot make a certificate, naming the field."""
+    try:
+        serial_number(card.serial)
+    except ValueError:
+        raise InvalidInput("serial", f"カード {card.serial} のシリアル番号は証明書に使えません"
+                           "（先頭に0のない小文字の16進数で、1以上2^159未満）") from None
+    if card.not_before < CA_NOT_BEFORE:
+        raise InvalidInput("not_before", f"カード {card.serial} の有効期間の開始が1950年より前です")
+    if card.not_after.replace(microsecond=0) <= card.not_before.replace(microsecond=0):
+        raise InvalidInput("not_after", f"カード {card.serial} の有効期間の終了が開始より後では"
+                           "ありません")
 
 
 def _instant(value: dt.datetime | None) -> str | None:

@@ -1,4 +1,5 @@
-"""``oqs-sim card``: virtual My Number cards (issue, list, revoke, resume) in business time."""
+"""``oqs-sim card``: virtual My Number cards (issue, bundle, list, revoke, resume) in business
+time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from ..cards import service as card_service
 from ..clock import SimulatedClock
 from ..pki import JpkiHolder
-from ..pki.card_files import CA_FILE, CERT_FILE, KEY_FILE, write_bundle
+from ..pki.card_files import CA_FILE, CERT_FILE, KEY_FILE, serial_card_folder, write_bundle
 from ..registry.identifiers import parse_date
 from ..store import SqlUnitOfWork
 from .common import Commands, db_option, engine_of, run_use_case, settings_of
@@ -41,6 +42,27 @@ def card_issue(ctx, person, out, expires, pin, unregistered, db) -> None:
             person=person, expires=last_day, insurance_use=not unregistered, pin=pin)
     write_bundle(Path(out), issued.bundle)
     click.echo(issued.bundle.serial)
+
+
+@card.command("bundle")
+@click.argument("serial")
+@click.option("--out", type=click.Path(file_okay=False),
+              help=f"Where to write {KEY_FILE} (0600), {CERT_FILE} and {CA_FILE} "
+                   "(default: <pki_dir>/cards/_serial/SERIAL).")
+@click.option("--replace", is_flag=True,
+              help="The card has a certificate: issue a new one (the old key stops working).")
+@db_option
+@click.pass_context
+def card_bundle(ctx, serial, out, replace, db) -> None:
+    """Issue the certificate of card SERIAL (held without one) with a new key, write its files
+    and print the folder."""
+    settings = settings_of(ctx, db)
+    authority = JpkiHolder(settings.pki_dir).ca()
+    with engine_of(ctx, db, migrated=True) as engine:
+        issued = card_service.bundle_card(uow=SqlUnitOfWork(engine), ca=authority,
+                                          serial=serial, replace=replace)
+    folder = Path(out) if out else serial_card_folder(settings.pki_dir, issued.bundle.serial)
+    click.echo(write_bundle(folder, issued.bundle))
 
 
 @card.command("list")

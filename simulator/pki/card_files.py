@@ -6,7 +6,8 @@
 
 ``oqs-sim card issue --out FOLDER`` writes one; loading a scenario writes one per person with
 a card under ``<pki_dir>/cards/<scenario>/<person>/``, so a trainer or a vendor can present
-those cards later.
+those cards later; ``oqs-sim card bundle SERIAL`` writes a held card's under
+``<pki_dir>/cards/_serial/<serial>/`` unless told where (no scenario name starts with ``_``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from .jpki import CardBundle
 
-__all__ = ["KEY_FILE", "CERT_FILE", "CA_FILE", "write_bundle", "scenario_card_folder"]
+__all__ = ["KEY_FILE", "CERT_FILE", "CA_FILE", "write_bundle", "scenario_card_folder",
+           "serial_card_folder"]
 
 KEY_FILE = "card.key.pem"
 CERT_FILE = "card.cert.pem"
@@ -44,3 +46,8 @@ def write_bundle(folder: Path, bundle: CardBundle) -> Path:
 def scenario_card_folder(pki_dir: str | os.PathLike[str], scenario: str, handle: str) -> Path:
     """Where loading ``scenario`` keeps the card of its person ``handle``."""
     return Path(pki_dir) / "cards" / scenario / handle
+
+
+def serial_card_folder(pki_dir: str | os.PathLike[str], serial: str) -> Path:
+    """Where ``oqs-sim card bundle`` keeps the card ``serial`` when not told where."""
+    return Path(pki_dir) / "cards" / "_serial" / serial

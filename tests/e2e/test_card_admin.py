@@ -16,7 +16,8 @@ from simulator.clock import FixedClock
 from simulator.db import make_engine
 from simulator.pki import load_certificate, sign_nonce, verify_card
 from simulator.pki.jpki import ensure_jpki_ca
-from tests.builders import at
+from simulator.store import SqlUnitOfWork
+from tests.builders import at, held_card
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN
 
@@ -45,6 +46,21 @@ def cards_stored(client) -> int:
 
 def issue(client, **fields):
     return client.post("/sim/v1/cards", json={"person": VALID_PERSON} | fields, headers=ADMIN)
+
+
+def hold(database_url: str, **values) -> str:
+    """A card of the first person held without a certificate; its serial."""
+    engine = make_engine(database_url)
+    row = held_card(VALID_PERSON, **values)
+    with SqlUnitOfWork(engine) as uow:
+        uow.repo.add_held_cards([row])
+        uow.commit()
+    engine.dispose()
+    return row["serial"]
+
+
+def bundle(client, serial: str, **body):
+    return client.post(f"/sim/v1/cards/{serial}/bundle", json=body or None, headers=ADMIN)
 
 
 def error_of(response) -> tuple[int, str, str | None]:
@@ -149,6 +165,73 @@ def test_a_bad_issue_is_400_naming_the_field_and_stores_nothing(admin, body, fie
     assert cards_stored(admin) == 0
 
 
+def test_bundling_a_held_card_answers_its_bundle_once(admin, database_url, pki_dir) -> None:
+    serial = hold(database_url)
+    before = admin.get("/sim/v1/cards", headers=ADMIN).get_json()["cards"]
+
+    response = bundle(admin, serial)
+
+    answer = response.get_json()
+    after = admin.get("/sim/v1/cards", headers=ADMIN).get_json()["cards"]
+    verified = verify_card(ensure_jpki_ca(pki_dir / "jpki"), certificate=answer["certificate"],
+                           signature=sign_nonce(answer["private_key"].encode(), b"n"),
+                           nonce=b"n", at=world.BUSINESS_NOW)
+    assert response.status_code == 200
+    assert set(answer) == {"serial", "person", "certificate", "private_key", "ca_certificate",
+                           "not_after"}
+    assert (answer["serial"], answer["person"], verified.serial) == (serial, VALID_PERSON, serial)
+    assert answer["not_after"] == "2031-04-02T00:00:00+09:00"
+    assert [(c["serial"], c["status"], c["certificate_issued"]) for c in before] == [
+        (serial, "ok", False)]
+    assert after[0]["certificate_issued"] is True
+    assert not {"private_key", "certificate"} & set(after[0])
+
+
+def test_a_card_bundled_already_is_409_naming_it_unless_replaced(admin, database_url) -> None:
+    serial = hold(database_url)
+    first = bundle(admin, serial).get_json()
+
+    again = bundle(admin, serial)
+    replaced = bundle(admin, serial, replace=True)
+
+    assert error_of(again) == (409, "invalid_input", None)
+    assert again.get_json()["error"]["message"] == (
+        f"serial: カード {serial} の利用者証明用電子証明書は発行済みです。発行し直すには replace "
+        "を指定してください（それまでの鍵は使えなくなります）")
+    assert replaced.status_code == 200
+    assert replaced.get_json()["private_key"] != first["private_key"]
+
+
+def test_an_issued_card_is_rebundled_only_when_replaced(admin) -> None:
+    serial = issue(admin).get_json()["serial"]
+
+    assert bundle(admin, serial).status_code == 409
+    assert bundle(admin, serial, replace=True).get_json()["serial"] == serial
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"replace": "yes"}, "replace"), ({"force": True}, "force")],
+    ids=["string flag", "unknown key"])
+def test_a_bad_bundle_is_400_naming_the_field_and_issues_nothing(admin, database_url, body,
+                                                                 field) -> None:
+    serial = hold(database_url)
+
+    response = bundle(admin, serial, **body)
+
+    assert error_of(response)[::2] == (400, field)
+    assert admin.get("/sim/v1/cards", headers=ADMIN).get_json()["cards"][0][
+        "certificate_issued"] is False
+
+
+def test_a_held_card_whose_serial_cannot_make_a_certificate_is_400(admin, database_url) -> None:
+    serial = hold(database_url, serial="00ab")
+
+    response = bundle(admin, serial)
+
+    assert error_of(response) == (400, "invalid_input", "serial")
+    assert "カード 00ab のシリアル番号" in response.get_json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("path", "body", "expected"),
     [
@@ -165,7 +248,7 @@ def test_bad_card_changes_are_400_naming_the_field(admin, path, body, expected) 
     assert error_of(response) == expected
 
 
-@pytest.mark.parametrize("path", ["revoke", "resume", "expire", "register"])
+@pytest.mark.parametrize("path", ["revoke", "resume", "expire", "register", "bundle"])
 def test_an_unknown_serial_is_404(admin, path) -> None:
     response = admin.post(f"/sim/v1/cards/abc123/{path}", headers=ADMIN)
 
@@ -223,6 +306,41 @@ def test_card_list_revoke_and_resume(cli, tmp_path) -> None:
     assert resumed.output.strip() == f"card {serial}: card_not_registered"
 
 
+def test_card_bundle_writes_the_files_of_a_held_card(cli, database_url, pki_dir,
+                                                    tmp_path) -> None:
+    serial = hold(database_url, insurance_registered_at=None)
+    held = cli("card", "list").output.split()
+
+    result = cli("card", "bundle", serial)
+
+    folder = pki_dir / "cards" / "_serial" / serial
+    certificate = x509.load_pem_x509_certificate((folder / "card.cert.pem").read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(folder)
+    assert format(certificate.serial_number, "x") == serial
+    assert stat.S_IMODE((folder / "card.key.pem").stat().st_mode) == 0o600
+    assert (folder / "jpki-ca.cert.pem").read_bytes() == (pki_dir / "jpki/ca.cert.pem").read_bytes()
+    assert held[3] == "card_not_registered"
+    assert held[-5:] == ["held", "(no", "certificate:", "card", "bundle)"]
+    assert cli("card", "list").output.split()[-1] == "-"
+
+
+def test_card_bundle_writes_where_told_and_replaces_only_when_asked(cli, database_url,
+                                                                   tmp_path) -> None:
+    serial = hold(database_url)
+    cli("card", "bundle", serial, "--out", str(tmp_path / "a"))
+
+    refused = cli("card", "bundle", serial, "--out", str(tmp_path / "b"))
+    replaced = cli("card", "bundle", serial, "--out", str(tmp_path / "c"), "--replace")
+
+    assert refused.exit_code == 2
+    assert f"serial: カード {serial} の利用者証明用電子証明書は発行済みです。" in refused.output
+    assert not (tmp_path / "b").exists()
+    assert replaced.exit_code == 0, replaced.output
+    assert (tmp_path / "c" / "card.key.pem").read_bytes() != (
+        tmp_path / "a" / "card.key.pem").read_bytes()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -231,8 +349,10 @@ def test_card_list_revoke_and_resume(cli, tmp_path) -> None:
         (("card", "issue", "--person", "1", "--out", "X", "--expires", "soon"), "--expires"),
         (("card", "revoke", "ffff"), "no card with serial ffff"),
         (("card", "resume", "ffff"), "no card with serial ffff"),
+        (("card", "bundle", "ffff", "--out", "X"), "no card with serial ffff"),
     ],
-    ids=["unknown person", "short pin", "bad date", "revoke unknown", "resume unknown"],
+    ids=["unknown person", "short pin", "bad date", "revoke unknown", "resume unknown",
+         "bundle unknown"],
 )
 def test_bad_card_commands_exit_2_with_one_line(cli, tmp_path, args, message) -> None:
     args = tuple(str(tmp_path / "x") if a == "X" else a for a in args)

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from simulator import create_app, schema
 from simulator.clock import FixedClock
-from simulator.pki import sign_nonce
+from simulator.pki import issue_card_certificate, sign_nonce
 from simulator.store import SqlUnitOfWork
-from tests.builders import at, person, record
+from tests.builders import at, held_card, person, record
 from tests.e2e import world
 from tests.e2e.conftest import ADMIN_TOKEN, login
 
@@ -293,6 +293,48 @@ def test_another_cards_certificate_with_this_cards_signature_is_refused(app, cli
     other = issue(client, person_named(app, "佐藤　一郎"))
 
     assert refusal(reader.present(card, certificate=other["certificate"])) == SIGNATURE_INVALID
+
+
+def held(app, person_id: int) -> str:
+    """A card of the person held without a certificate; its serial."""
+    row = held_card(person_id)
+    with SqlUnitOfWork(app.extensions["oqs"].engine) as uow:
+        uow.repo.add_held_cards([row])
+        uow.commit()
+    return row["serial"]
+
+
+def unstored(app, serial: str | None = None) -> dict:
+    """A card certificate of the JPKI CA (for ``serial``, or a new one) that no card stores."""
+    bundle = issue_card_certificate(app.extensions["oqs"].jpki.ca(), at=at(2026, 1, 1),
+                                    expires=at(2031, 1, 1), serial=serial)
+    return {"certificate": bundle.cert_pem.decode(), "private_key": bundle.key_pem.decode()}
+
+
+def test_a_held_card_is_refused_as_a_certificate_no_card_has(app, reader) -> None:
+    serial = held(app, person_named(app, "髙橋　德子"))
+
+    nobodys = reader.present(unstored(app))
+    helds = reader.present(unstored(app, serial))
+
+    assert refusal(nobodys) == refusal(helds) == SIGNATURE_INVALID
+
+
+def test_a_bundled_held_card_works_on_the_reader(app, client, reader) -> None:
+    serial = held(app, person_named(app, "髙橋　德子"))
+
+    bundled = client.post(f"/sim/v1/cards/{serial}/bundle", headers=ADMIN).get_json()
+
+    assert body_of(reader.present(bundled))["QualificationValidity"] == "1"
+
+
+def test_a_replaced_certificate_is_refused_and_its_successor_works(client, reader,
+                                                                   card) -> None:
+    successor = client.post(f"/sim/v1/cards/{card['serial']}/bundle", json={"replace": True},
+                            headers=ADMIN).get_json()
+
+    assert refusal(reader.present(card)) == SIGNATURE_INVALID
+    assert body_of(reader.present(successor))["QualificationValidity"] == "1"
 
 
 def test_a_certificate_that_is_not_a_certificate_is_refused(reader, card) -> None:

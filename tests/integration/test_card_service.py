@@ -15,11 +15,11 @@ from simulator.cards import service as card_service
 from simulator.cards.service import ChallengeInvalid, Presentation
 from simulator.clock import FixedClock
 from simulator.consent.model import InfoKind, TreatmentFlag
-from simulator.pki import ensure_jpki_ca, sign_nonce
+from simulator.pki import ensure_jpki_ca, issue_card_certificate, sign_nonce, verify_card
 from simulator.registry.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from simulator.registry.model import JST
 from simulator.store import SqlUnitOfWork
-from tests.builders import KUMIAI, at, institution, person, record
+from tests.builders import KUMIAI, at, held_card, institution, person, record
 
 BUSINESS_NOW = at(2026, 4, 1, 9, 0)
 WALL = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -195,6 +195,119 @@ def test_registration_happens_once(uow, clock, ca, person_id) -> None:
         BUSINESS_NOW.isoformat())
 
 
+# -- held cards and their bundles ----------------------------------------------------------------
+
+
+def hold(uow, *rows) -> list[str]:
+    with uow:
+        uow.repo.add_held_cards(list(rows))
+        uow.commit()
+    return [row["serial"] for row in rows]
+
+
+def bundle_of(uow, ca, serial, **kwargs):
+    return card_service.bundle_card(uow=uow, ca=ca, serial=serial, **kwargs)
+
+
+def stored_certificate(uow, serial) -> str | None:
+    with uow:
+        return uow.repo.card_by_serial(serial).certificate
+
+
+def test_many_held_cards_go_in_at_once_without_certificates(engine, uow, clock,
+                                                            person_id) -> None:
+    rows_in = [held_card(person_id) for _ in range(500)]
+
+    with uow:
+        inserted = uow.repo.add_held_cards(rows_in)
+        nothing = uow.repo.add_held_cards([])
+        uow.commit()
+
+    listed = card_service.card_list(uow=uow, clock=clock, person=person_id)
+    assert (inserted, nothing, rows(engine, schema.cards)) == (500, 0, 500)
+    assert [c["serial"] for c in listed] == [r["serial"] for r in rows_in]
+    assert {(c["status"], c["certificate_issued"]) for c in listed} == {("ok", False)}
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(schema.cards).where(
+            schema.cards.c.certificate.is_not(None))).scalar_one() == 0
+
+
+def test_bundling_a_held_card_issues_its_certificate_for_its_serial_and_validity(
+        uow, clock, ca, person_id) -> None:
+    (serial,) = hold(uow, held_card(person_id))
+
+    issued = bundle_of(uow, ca, serial.upper())
+
+    bundle = issued.bundle
+    verified = verify_card(ca, certificate=bundle.cert_pem, nonce=b"n",
+                           signature=sign_nonce(bundle.key_pem, b"n"), at=BUSINESS_NOW)
+    assert (issued.person_id, bundle.serial, verified.serial) == (person_id, serial, serial)
+    assert (bundle.not_before, bundle.not_after) == (at(2026, 4, 1, 0, 0), at(2031, 4, 2, 0, 0))
+    assert stored_certificate(uow, serial) == bundle.cert_pem.decode()
+    assert card_service.card_list(uow=uow, clock=clock)[0]["certificate_issued"] is True
+
+
+def test_a_card_bundled_already_is_refused_unless_replaced(uow, clock, ca, person_id) -> None:
+    (serial,) = hold(uow, held_card(person_id))
+    first = bundle_of(uow, ca, serial).bundle
+
+    with pytest.raises(Conflict) as caught:
+        bundle_of(uow, ca, serial)
+    kept = stored_certificate(uow, serial)
+    second = bundle_of(uow, ca, serial, replace=True).bundle
+
+    assert caught.value.message.startswith(f"serial: カード {serial} の利用者証明用電子証明書は"
+                                           "発行済みです。")
+    assert kept == first.cert_pem.decode()
+    assert second.serial == serial and second.key_pem != first.key_pem
+    assert stored_certificate(uow, serial) == second.cert_pem.decode()
+
+
+def test_an_issued_card_is_a_card_bundled_already(uow, clock, ca, person_id) -> None:
+    serial = issue(uow, clock, ca, person_id).bundle.serial
+
+    with pytest.raises(Conflict):
+        bundle_of(uow, ca, serial)
+    assert bundle_of(uow, ca, serial, replace=True).bundle.serial == serial
+
+
+def test_revoked_and_expired_cards_are_bundled_too(uow, clock, ca, person_id) -> None:
+    revoked, expired = hold(  # every row of one call has the same keys
+        uow, held_card(person_id, revoked_at=at(2026, 1, 1), revoke_reason="revoked"),
+        held_card(person_id, not_before=at(2021, 3, 1), not_after=at(2026, 3, 1, 0, 0),
+                  revoked_at=None, revoke_reason=None))
+
+    bundles = [bundle_of(uow, ca, serial).bundle for serial in (revoked, expired)]
+
+    assert [b.serial for b in bundles] == [revoked, expired]
+    assert [c["status"] for c in card_service.card_list(uow=uow, clock=clock)] == [
+        "card_revoked", "card_expired"]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [({"serial": "00ab"}, "serial"), ({"serial": "x-1"}, "serial"),
+     ({"not_before": at(1949, 12, 31)}, "not_before"),
+     ({"not_after": at(2026, 4, 1, 0, 0)}, "not_after")],
+    ids=["leading zero", "not hexadecimal", "before 1950", "empty validity"],
+)
+def test_a_card_that_cannot_make_a_certificate_names_the_field(uow, ca, person_id, values,
+                                                               field) -> None:
+    (serial,) = hold(uow, held_card(person_id, **values))
+
+    with pytest.raises(InvalidInput) as caught:
+        bundle_of(uow, ca, serial)
+
+    assert caught.value.field == field
+    assert f"カード {serial} " in caught.value.message
+    assert stored_certificate(uow, serial) is None
+
+
+def test_bundling_an_unknown_card_is_not_found(uow, ca, person_id) -> None:
+    with pytest.raises(NotFound):
+        bundle_of(uow, ca, "abc123")
+
+
 # -- nonces (wall time) --------------------------------------------------------------------------
 
 
@@ -332,3 +445,33 @@ def test_registering_on_the_reader_writes_its_own_audit_entry(uow, clock, ca, pe
     assert outcome.refusal is None
     assert kinds == [("card_register", "ok"), ("qualification", "ok")]
     assert card.insurance_registered_at == BUSINESS_NOW
+
+
+def audited(uow) -> list[tuple]:
+    with uow:
+        return [(a.person_id, a.outcome, a.count) for a in uow.repo.audit()]
+
+
+def test_a_held_card_is_refused_as_a_certificate_no_card_has(uow, clock, ca, person_id) -> None:
+    (serial,) = hold(uow, held_card(person_id, pin_hash="x"))
+    nobodys = issue_card_certificate(ca, at=BUSINESS_NOW, expires=at(2030, 1, 1))
+    held_serials = issue_card_certificate(ca, at=BUSINESS_NOW, expires=at(2030, 1, 1),
+                                          serial=serial)
+
+    unknown = present(uow, clock, ca, nobodys, method="pin", pin="9999")
+    held = present(uow, clock, ca, held_serials, method="pin", pin="9999")
+
+    assert (unknown.refusal, held.refusal) == ("card_signature_invalid",) * 2
+    assert audited(uow) == [(None, "card_signature_invalid", 0)] * 2
+    with uow:
+        assert uow.repo.card_by_serial(serial).pin_failures == 0
+
+
+def test_a_replaced_certificate_is_refused_and_its_successor_works(uow, clock, ca,
+                                                                   person_id) -> None:
+    (serial,) = hold(uow, held_card(person_id))
+    old = bundle_of(uow, ca, serial).bundle
+    new = bundle_of(uow, ca, serial, replace=True).bundle
+
+    assert present(uow, clock, ca, old).refusal == "card_signature_invalid"
+    assert present(uow, clock, ca, new).refusal is None

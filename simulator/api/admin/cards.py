@@ -1,4 +1,5 @@
-"""``/sim/v1/cards``: virtual My Number cards — issue, list, revoke, resume, expire, register."""
+"""``/sim/v1/cards``: virtual My Number cards — issue, list, bundle, revoke, resume, expire,
+register."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def post_card():
         uow=runtime.uow(), clock=runtime.clock, ca=runtime.jpki.ca(), person=body.get("person"),
         expires=parse_date(expires, field="expires") if expires else None,
         insurance_use=insurance_use, pin=body.get("pin", card_service.DEFAULT_PIN))
+    return _bundle(issued), 201
+
+
+def _bundle(issued: card_service.IssuedCard) -> dict[str, Any]:
+    """The card's bundle as JSON: the private key is in this answer only."""
     bundle = issued.bundle
     return {
         "serial": bundle.serial,
@@ -47,7 +53,7 @@ def post_card():
         "private_key": bundle.key_pem.decode("ascii"),
         "ca_certificate": bundle.ca_pem.decode("ascii"),
         "not_after": bundle.not_after.astimezone(JST).isoformat(),
-    }, 201
+    }
 
 
 @bp.get("/cards")
@@ -57,6 +63,21 @@ def get_cards():
     person = person_arg()
     return {"cards": card_service.card_list(uow=runtime.uow(), clock=runtime.clock,
                                             person=person)}
+
+
+@bp.post("/cards/<serial>/bundle")
+def post_card_bundle(serial: str):
+    """Body: ``{"replace"?: bool}``. The certificate of the card (a held card's first, or with
+    ``replace`` a new one) and a new key, answered once, as ``POST /cards`` answers them."""
+    runtime = current_runtime()
+    body = json_object(required=False)
+    known_keys(body, {"replace"})
+    replace = body.get("replace", False)
+    if not isinstance(replace, bool):
+        raise InvalidInput("replace", "true または false を指定してください")
+    issued = card_service.bundle_card(uow=runtime.uow(), ca=runtime.jpki.ca(), serial=serial,
+                                      replace=replace)
+    return _bundle(issued)
 
 
 @bp.post("/cards/<serial>/revoke")
