@@ -243,3 +243,23 @@ def test_institution_commands_issue_list_and_refuse_clearly(tmp_path) -> None:
     assert second_ca.exit_code == 1 and "exist" in second_ca.output
     assert "1311000002  medical   sakura" in listed.output
     assert "certificates 1 live / 1" in listed.output
+
+
+def test_serve_with_a_population_generates_it_before_serving(tmp_path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [_console_script(), "serve", "--port", str(port), "--workers", "1",
+         "--population", "300", "--db", f"sqlite:///{tmp_path}/p.db"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )
+    try:
+        _wait_for(f"{base}/healthz", time.monotonic() + 60)
+        token = _read_admin_token(process)
+        _, stats = _get(f"{base}/sim/v1/population/stats", {"Authorization": f"Bearer {token}"})
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    assert stats["persons"] == 300 + 300  # the demo world, then the population
+    assert stats["business_time"].startswith("2026-04-01T09:00")
