@@ -3,8 +3,8 @@
 
 - Cards: held by the share of ``rates.yaml``; the 電子証明書 runs 5 years from its last issue
   (spread over the last 5 years), a share registered for insurance use (保険証利用登録) since
-  the scheme began on 2021-10-20. Cards are *held*: the store keeps no certificate until a
-  user asks for the card's bundle (``oqs-sim card bundle``).
+  the scheme began on 2021-10-20; the 暗証番号 is the default (1234). Cards are *held*: the
+  store keeps no certificate until a user asks for the card's bundle (``oqs-sim card bundle``).
 - Drugs: dispensings arrive as a Poisson process at the age's yearly rate (``drug_use.yaml``),
   each with 1–N lines drawn from the drug master by weight and age. Every dispensing is a
   claim (source 1, known from the 10th of the second month after); a share also comes as a
@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import math
 import random
 from collections.abc import Mapping
 
+from ..auth import hash_password
+from ..cards.service import DEFAULT_PIN
 from ..medical.masters import CheckupItems, Drugs
 from ..medical.model import claims_visible_at
 from ..registry.model import JST, Sex
@@ -53,6 +56,12 @@ def _years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+@functools.cache
+def _default_pin_hash() -> str:
+    """Every generated card has the default 暗証番号, hashed once per process (salted)."""
+    return hash_password(DEFAULT_PIN)
+
+
 class Carer:
     def __init__(self, data: PopulationData, drugs: Drugs, items: CheckupItems,
                  today: dt.date) -> None:
@@ -60,6 +69,7 @@ class Carer:
         self.now = dt.datetime.combine(today, dt.time(12), tzinfo=JST)
         rates = data.rates
         self.card_share = float(rates["my_number_card_holding"])
+        self.pin_hash = _default_pin_hash()
         self.registered_share = float(rates["insurance_registration_of_holders"])
         self.participation = {str(k): float(v)
                               for k, v in rates["checkup_participation_by_kind"].items()}
@@ -125,7 +135,7 @@ class Carer:
             "expires_at": None if died is None else dt.datetime.combine(died, dt.time(0),
                                                                         tzinfo=JST),
             "insurance_registered_at": registered, "revoked_at": None, "revoke_reason": None,
-            "pin_hash": None, "pin_failures": 0, "pin_locked_at": None,
+            "pin_hash": self.pin_hash, "pin_failures": 0, "pin_locked_at": None,
         }
 
     # -- drugs -----------------------------------------------------------------------------
