@@ -90,16 +90,23 @@ def test_no_ward_of_a_designated_city_is_an_insurer() -> None:
     assert sum(1 for code in names if code.startswith("131")) == 23
 
 
+# 双葉町 (福島県) had nobody living there on census day 2020 (the whole town still evacuated), so
+# the census gives it no population and the file leaves it null.
+NO_CENSUS_POPULATION = {"075469"}
+
+
 def test_municipal_populations_add_up_to_their_prefecture() -> None:
     municipalities = load("municipalities")["municipalities"]
     prefectures = {p["code"]: p["population"] for p in load("prefectures")["prefectures"]}
+    unknown = {m["code"] for m in municipalities if m["population"] is None}
     known = [m for m in municipalities if m["population"] is not None]
-    if len(known) < len(municipalities):
-        pytest.skip("some municipalities have no population")
 
+    assert unknown == NO_CENSUS_POPULATION
     for code, thousands in prefectures.items():
         persons = sum(m["population"] for m in known if m["prefecture"] == code)
-        assert abs(persons / 1000 - thousands) / thousands < 0.06, code
+        # municipalities: 国勢調査 2020 (速報); prefectures: 人口推計 2022. Two years of change stay
+        # under 4 % everywhere (秋田県, falling fastest, differs by 3.2 %).
+        assert abs(persons / 1000 - thousands) / thousands < 0.04, code
 
 
 # -- insurers ----------------------------------------------------------------------------------
