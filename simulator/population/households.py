@@ -124,7 +124,7 @@ class Composer:
             case "kyokai":
                 return c.kyokai[home.prefecture]
             case "koki":
-                return c.koki[home.prefecture]
+                return c.koki[home.municipality]
             case "kokuho":
                 return c.kokuho[home.municipality]
             case "welfare":

@@ -1,8 +1,9 @@
 """The insurers of a generated population: every kind, numbered with valid check digits.
 
-協会けんぽ 支部 and 後期高齢 広域連合 are the real ones (``insurers.yaml``); 市町村国保 are the
-municipalities (their real 6-digit numbers where the data has them, else a number of the right
-form); 組合健保, 共済組合 and 国保組合 are made up, as many as the data counts, spread over the
+協会けんぽ 支部 are the real ones (``insurers.yaml``); 後期高齢 広域連合 number their insured
+per municipality (39 + the municipality's code + check digit, under the union's name);
+市町村国保 are the municipalities (their real 6-digit numbers where the data has them, else a
+number of the right form); 組合健保, 共済組合 and 国保組合 are made up, as many as the data counts, spread over the
 prefectures by population. The catalogue does not depend on the seed: every store generated
 from the same data has the same insurers.
 """
@@ -38,7 +39,7 @@ class Catalogue:
     """Every insurer, and who insures a person of each prefecture."""
 
     kyokai: Mapping[str, Insurer]  # prefecture → 支部
-    koki: Mapping[str, Insurer]  # prefecture → 広域連合
+    koki: Mapping[str, Insurer]  # municipality code → 後期高齢 保険者番号 of the 広域連合
     kokuho: Mapping[str, Insurer]  # municipality code → 市町村国保
     kumiai: Mapping[str, Sequence[Insurer]]  # prefecture → 健康保険組合
     kyosai: Mapping[str, Sequence[Insurer]]
@@ -71,6 +72,14 @@ def _kokuho(m: Municipality, sequence: int) -> Insurer:
     return Insurer(number, m.name, InsurerKind.KOKUHO)
 
 
+def _koki(data: PopulationData) -> dict[str, Insurer]:
+    """後期高齢者医療: each 広域連合 numbers its insured per municipality, 39 + the
+    municipality's 5-digit code + check digit (東京都千代田区: 39131016)."""
+    unions = {b.prefecture: b.name for b in data.koki_unions}
+    return {m.code: Insurer(with_check_digit(f"39{m.code[:5]}"), unions[m.prefecture],
+                            InsurerKind.KOKI) for m in data.municipalities}
+
+
 def build_catalogue(data: PopulationData) -> Catalogue:
     rng = random.Random(0)  # names and spreads only; fixed so that the catalogue is stable
     weights = {code: weight for code, (_, weight) in data.prefectures.items()}
@@ -100,8 +109,7 @@ def build_catalogue(data: PopulationData) -> Catalogue:
     return Catalogue(
         kyokai={b.prefecture: Insurer(b.number, b.name, InsurerKind.KYOKAI)
                 for b in data.kyokai_branches},
-        koki={b.prefecture: Insurer(b.number, b.name, InsurerKind.KOKI)
-              for b in data.koki_unions},
+        koki=_koki(data),
         kokuho=kokuho,
         kumiai=_numbered(_spread(counts["kumiai"], weights, rng), kumiai),
         kyosai=_numbered(_spread(counts["kyosai"], weights, rng), kyosai),
