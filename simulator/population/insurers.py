@@ -3,9 +3,9 @@
 協会けんぽ 支部 are the real ones (``insurers.yaml``); 後期高齢 広域連合 number their insured
 per municipality (39 + the municipality's code + check digit, under the union's name);
 市町村国保 are the municipalities (their real 6-digit numbers where the data has them, else a
-number of the right form); 組合健保, 共済組合 and 国保組合 are made up, as many as the data counts, spread over the
-prefectures by population. The catalogue does not depend on the seed: every store generated
-from the same data has the same insurers.
+number of the right form); 組合健保, 共済組合 and 国保組合 are made up, as many as the data
+counts, spread over the prefectures by population. The catalogue does not depend on the seed:
+every store generated from the same data has the same insurers.
 """
 
 from __future__ import annotations
