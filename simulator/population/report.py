@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
 from collections import Counter
 from typing import Any
 
@@ -148,11 +149,13 @@ def _validity(connection: Connection, now: dt.datetime, today: dt.date, sample: 
     """QualificationValidity of lookups by the items of a sample of every card ever issued
     (each record's key), asked today: with the 枝番 and, as on cards without one, without."""
     q = orm.qualifications
-    total = connection.execute(select(func.count()).select_from(q)).scalar_one()
-    step = max(1, total // max(1, sample))
-    keys = connection.execute(
-        select(q.c.insurer_number, q.c.number, q.c.symbol, q.c.branch, q.c.birthdate)
-        .where(q.c.id % step == 0).order_by(q.c.id).limit(sample)).all()
+    ids = connection.execute(select(q.c.id)).scalars().all()
+    chosen = sorted(random.Random(0).sample(ids, min(sample, len(ids))))
+    keys = []
+    for start in range(0, len(chosen), 500):
+        keys += connection.execute(
+            select(q.c.insurer_number, q.c.number, q.c.symbol, q.c.branch, q.c.birthdate)
+            .where(q.c.id.in_(chosen[start:start + 500]))).all()
     repo = RegistryQueries(connection)
     with_branch, without = Counter(), Counter()
     for key in keys:
