@@ -102,6 +102,11 @@ class FixedClock:
         self.instant += delta
 
 
+# Built once: every lookup reads the clock, and building the statement cost more than running it.
+_READ = select(sim_clock).where(sim_clock.c.id == _ROW_ID)
+_READ_LOCKED = _READ.with_for_update()
+
+
 class SimulatedClock:
     """The business clock persisted in the database; every call reads the stored state."""
 
@@ -186,10 +191,7 @@ class SimulatedClock:
         return connection.execute(found).first() is not None
 
     def _read(self, connection: Connection, *, lock: bool = False) -> ClockState | None:
-        statement = select(sim_clock).where(sim_clock.c.id == _ROW_ID)
-        if lock:
-            statement = statement.with_for_update()
-        row = connection.execute(statement).first()
+        row = connection.execute(_READ_LOCKED if lock else _READ).first()
         if row is None:
             return None
         return ClockState(row.business_anchor, row.wall_anchor, row.speed, row.frozen)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from .tables import reference_numbers as _r
 
 __all__ = ["ReferenceQueries"]
+
+
+# Built once: every lookup asks for the 照会番号 of the persons it shows.
+_NUMBERS = select(_r.c.person_id, _r.c.number).where(
+    _r.c.institution_code == bindparam("institution"),
+    _r.c.person_id.in_(bindparam("persons", expanding=True)))
 
 
 class ReferenceQueries:
@@ -36,6 +42,5 @@ class ReferenceQueries:
         if not person_ids:
             return {}
         rows = self.connection.execute(
-            select(_r.c.person_id, _r.c.number).where(_r.c.institution_code == institution,
-                                                      _r.c.person_id.in_(person_ids)))
+            _NUMBERS, {"institution": institution, "persons": person_ids})
         return {row.person_id: row.number for row in rows}

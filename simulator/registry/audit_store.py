@@ -18,6 +18,9 @@ _AUDIT_FIELDS = ("at", "institution_code", "person_id", "kind", "route", "basis"
                  "outcome", "count")
 
 
+_INSERT = insert(_a)  # built once: every lookup writes one entry
+
+
 class AuditQueries:
     """Mixed into :class:`simulator.store.Repository`; works on ``self.connection``."""
 
@@ -38,13 +41,13 @@ class AuditQueries:
 
     def add_audit(self, entry: AuditEntry) -> int:
         values = {name: getattr(entry, name) for name in _AUDIT_FIELDS}
-        return self.connection.execute(insert(_a).values(values)).inserted_primary_key[0]
+        return self.connection.execute(_INSERT, values).inserted_primary_key[0]
 
     def add_audits(self, entries: Iterable[AuditEntry]) -> None:
         """Insert many entries in one statement (a bulk job's lookups)."""
         rows = [{name: getattr(e, name) for name in _AUDIT_FIELDS} for e in entries]
         if rows:
-            self.connection.execute(insert(_a), rows)
+            self.connection.execute(_INSERT, rows)
 
     def audit(self, *, person_id: int | None = None, institution: str | None = None,
               kind: str | None = None) -> list[AuditEntry]:
