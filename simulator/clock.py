@@ -52,6 +52,11 @@ class Clock(Protocol):
 
     def now(self) -> dt.datetime: ...
 
+    def now_on(self, connection: Connection) -> dt.datetime:
+        """Business now, read on ``connection`` (inside the caller's transaction) when the
+        clock is stored: one connection and one transaction per lookup."""
+        ...
+
     def describe(self) -> dict[str, object]:
         """Return ``{"now": ISO instant, "mode": "frozen"|"running", "speed": float}``."""
         ...
@@ -95,6 +100,9 @@ class FixedClock:
     def now(self) -> dt.datetime:
         return self.instant.astimezone(JST)
 
+    def now_on(self, connection: Connection) -> dt.datetime:
+        return self.now()
+
     def describe(self) -> dict[str, object]:
         return {"now": self.now().isoformat(), "mode": "frozen", "speed": 0.0}
 
@@ -121,6 +129,9 @@ class SimulatedClock:
 
     def now(self) -> dt.datetime:
         return self.state().at(self.wall())
+
+    def now_on(self, connection: Connection) -> dt.datetime:
+        return (self._read(connection) or self._real_time()).at(self.wall())
 
     def describe(self) -> dict[str, object]:
         return self.state().describe(self.wall())

@@ -35,8 +35,8 @@ def confirm_by_insurance_card(
     before the lookup (a bad check digit or date: ProcessingResultStatus 2 at the interface)
     never reaches this service and is not audited, since nothing was looked up.
     """
-    as_of = clock.now()
     with uow:
+        as_of = clock.now_on(uow.repo.connection)
         records = uow.repo.candidates(
             insurer=query.insurer_number, number=query.number, birthdate=query.birthdate
         )

@@ -13,6 +13,8 @@ CLINIC = "1311000002"
 
 
 class FakeRepository:
+    connection = None  # the clock reads on it; a FixedClock needs none
+
     def __init__(self, records) -> None:
         self.records = list(records)
         self.audit: list = []
