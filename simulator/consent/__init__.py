@@ -1,1 +1,2 @@
-"""Consents given and withdrawn through the admin API (``service``)."""
+"""閲覧同意: consents given on the reader, by a scenario or through the admin API, and withdrawn
+(``model`` pure, ``service`` use cases, ``store`` SQL, ``tables`` its table)."""
