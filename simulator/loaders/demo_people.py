@@ -33,7 +33,7 @@ from ..registry.model import (
 __all__ = [
     "DemoPerson", "Card", "PeopleMaker", "INSURERS", "KYOKAI", "KUMIAI", "KYOSAI", "KOKUHO",
     "KOKUHO_KUMIAI", "KOKI", "TOKUREI", "JIEIKAN", "to_half_width_kana", "age_on", "at_ten",
-    "benefit_year", "shift_years", "household", "lose",
+    "benefit_year", "shift_years", "household", "lose", "preschool", "elderly_certificate",
 ]
 
 
@@ -106,10 +106,20 @@ def benefit_year(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, 8, 1), dt.date(year + 1, 7, 31)
 
 
-def _preschool(birthdate: dt.date, today: dt.date) -> bool:
+def preschool(birthdate: dt.date, today: dt.date) -> bool:
     """未就学: under 6 on the last 31 March before ``today``."""
     year = today.year if (today.month, today.day) > (3, 31) else today.year - 1
     return age_on(birthdate, dt.date(year, 3, 31)) < 6
+
+
+def elderly_certificate(birthdate: dt.date, today: dt.date) -> ElderlyCertificate:
+    """高齢受給者証 (2割) for the August–July year of ``today``, from the month after the 70th
+    birthday (the birthday itself when it is the 1st); issued two weeks before it starts."""
+    start, end = benefit_year(today)
+    seventy = shift_years(birthdate, 70)
+    next_month = (seventy.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    start = max(start, seventy if seventy.day == 1 else next_month)
+    return ElderlyCertificate("020", start - dt.timedelta(days=14), start, end)
 
 
 # -- cards and records ------------------------------------------------------------------------
@@ -237,19 +247,14 @@ class PeopleMaker:
     def _benefits(self, birthdate: dt.date, insurer: Insurer, rng: random.Random) -> dict:
         if insurer.kind is InsurerKind.KOKI:
             return {"ratio": rng.choices(*_KOKI_RATIOS)[0]}
-        if _preschool(birthdate, self.today):
+        if preschool(birthdate, self.today):
             return {"ratio": "020", "preschool": True}
         if age_on(birthdate, self.today) >= 70:
             return {"ratio": "020", "elderly": (self._elderly(birthdate),)}
         return {"ratio": "030"}
 
     def _elderly(self, birthdate: dt.date) -> ElderlyCertificate:
-        """高齢受給者証 (2割) for this Aug–Jul, from the month after the 70th birthday."""
-        start, end = benefit_year(self.today)
-        seventy = shift_years(birthdate, 70)
-        next_month = (seventy.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        start = max(start, seventy if seventy.day == 1 else next_month)
-        return ElderlyCertificate("020", start - dt.timedelta(days=14), start, end)
+        return elderly_certificate(birthdate, self.today)
 
     def limit(self, rng: random.Random, since: dt.date) -> LimitCertificate:
         """限度額適用認定証 区分ウ (under 70) for a year from a recent first of the month."""

@@ -14,9 +14,9 @@ import datetime as dt
 import random
 
 from ..loaders.demo_cards import with_card_dates
+from ..loaders.demo_people import elderly_certificate, preschool, shift_years
 from ..registry.model import (
     JST,
-    ElderlyCertificate,
     Family,
     Hold,
     Insurer,
@@ -41,13 +41,6 @@ _SYMBOL_FORMS = {
 _KOKI_RATIOS = (("010", "020", "030"), (0.75, 0.15, 0.10))
 
 
-def _shift_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     """An instant in office hours of ``day`` (JST)."""
     return dt.datetime.combine(day, dt.time(9 + rng.randrange(9), rng.randrange(60)), tzinfo=JST)
@@ -66,7 +59,7 @@ class Historian:
         self.hold_share = float(rates["hold_share"])
         self.late_share = float(rates["late_filing_share"])
         self.deaths = AgeTable(rates["deaths_per_1000_by_age"], lambda v: float(v) / 1000)
-        self.window_start = _shift_years(today, -self.years)
+        self.window_start = shift_years(today, -self.years)
 
     # -- numbers -----------------------------------------------------------------------------
 
@@ -122,24 +115,24 @@ class Historian:
     def _current_start(self, rng: random.Random, member: Member) -> dt.date:
         born = member.birthdate
         if member.kind == "koki":
-            return max(_shift_years(born, KOKI_AGE), dt.date(2008, 4, 1))
+            return max(shift_years(born, KOKI_AGE), dt.date(2008, 4, 1))
         if member.family is Family.DEPENDENT or member.age < 18:
             earliest = born
         else:
-            earliest = _shift_years(born, 18)
-        earliest = max(earliest, _shift_years(self.today, -30))
+            earliest = shift_years(born, 18)
+        earliest = max(earliest, shift_years(self.today, -30))
         return self._day_between(rng, earliest, self.today - dt.timedelta(days=1))
 
     def _change_day(self, rng: random.Random, member: Member, start: dt.date) -> dt.date | None:
         """The day the current coverage replaced an earlier one in the window, if it did."""
         if member.kind == "koki":
-            seventy_five = _shift_years(member.birthdate, KOKI_AGE)
+            seventy_five = shift_years(member.birthdate, KOKI_AGE)
             return seventy_five if seventy_five > self.window_start else None
         if member.age < 18 or member.family is Family.DEPENDENT:
             return None
         first = max(start, self.window_start)
         if member.kind in ("kokuho", "kokuho_kumiai") and member.age >= self.retire_age:
-            retired = _shift_years(member.birthdate, self.retire_age)
+            retired = shift_years(member.birthdate, self.retire_age)
             return retired if retired > first else None
         if rng.random() < 1 - (1 - self.job_change) ** self.years:
             return self._day_between(rng, first, self.today - dt.timedelta(days=1))
@@ -195,20 +188,9 @@ class Historian:
     def _benefits(self, rng: random.Random, member: Member, insurer: Insurer) -> dict:
         if insurer.kind is InsurerKind.KOKI:
             return {"ratio": rng.choices(*_KOKI_RATIOS)[0]}
-        year = self.today.year if (self.today.month, self.today.day) > (3, 31) else \
-            self.today.year - 1
-        if member.age < 8 and (dt.date(year, 3, 31) - member.birthdate).days < 6 * 365.25:
+        if preschool(member.birthdate, self.today):
             return {"ratio": "020", "preschool": True}
         if 70 <= member.age < KOKI_AGE:
-            return {"ratio": "020", "elderly": (self._elderly(member.birthdate),)}
+            return {"ratio": "020",
+                    "elderly": (elderly_certificate(member.birthdate, self.today),)}
         return {"ratio": "030"}
-
-    def _elderly(self, birthdate: dt.date) -> ElderlyCertificate:
-        """高齢受給者証 (2割) for this August–July, from the month after the 70th birthday."""
-        year = self.today.year if self.today.month >= 8 else self.today.year - 1
-        start, end = dt.date(year, 8, 1), dt.date(year + 1, 7, 31)
-        seventy = _shift_years(birthdate, 70)
-        month_after = (seventy.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        start = max(start, seventy if seventy.day == 1 else month_after)
-        return ElderlyCertificate("020", start - dt.timedelta(days=14), start, end)
-

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 from ..auth import hash_password
 from ..cards.service import DEFAULT_PIN
+from ..loaders.demo_people import shift_years
 from ..medical.masters import CheckupItems, Drugs
 from ..medical.model import claims_visible_at
 from ..registry.model import JST, Sex
@@ -47,13 +48,6 @@ _DRUG_COLUMNS = ("person_id", "source", "dispensed_on", "prescribed_on", "dispen
                  "drug_name", "ingredient", "quantity", "unit", "usage", "special", "days",
                  "usage_class", "visible_at")
 assert COLUMNS["drug_records"] == _DRUG_COLUMNS, "drug rows are built in this column order"
-
-
-def _years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 @functools.cache
@@ -119,8 +113,8 @@ class Carer:
         if first >= self.today:
             return None
         issued = first + dt.timedelta(days=rng.randrange((self.today - first).days))
-        while _years(issued, 5) <= self.today and rng.random() < 0.95:  # renewed
-            issued = _years(issued, 5)
+        while shift_years(issued, 5) <= self.today and rng.random() < 0.95:  # renewed
+            issued = shift_years(issued, 5)
         not_before = dt.datetime.combine(issued, dt.time(10), tzinfo=JST)
         registered = None
         if rng.random() < self.registered_share:
@@ -131,7 +125,7 @@ class Carer:
         return {
             "person_id": person_id, "serial": f"{(1 << 60) | person_id:x}", "certificate": None,
             "not_before": not_before,
-            "not_after": dt.datetime.combine(_years(issued, 5), dt.time(10), tzinfo=JST),
+            "not_after": dt.datetime.combine(shift_years(issued, 5), dt.time(10), tzinfo=JST),
             "expires_at": None if died is None else dt.datetime.combine(died, dt.time(0),
                                                                         tzinfo=JST),
             "insurance_registered_at": registered, "revoked_at": None, "revoke_reason": None,
@@ -150,7 +144,7 @@ class Carer:
         date, instant = encoder.date, encoder.instant
         pharmacy, clinic = places["pharmacy"], places["clinic"]
         entries, cumulative = self._drugs_by_age[min(105, age // 5 * 5)]
-        day = _years(self.today, -3) + dt.timedelta(days=rng.expovariate(rate / 365.0))
+        day = shift_years(self.today, -3) + dt.timedelta(days=rng.expovariate(rate / 365.0))
         recent = max(ELECTRONIC_START, self.today - ELECTRONIC_DAYS)
         while day <= until:
             lines = min(self.lines_max, 1 + int(rng.expovariate(self.extra_lines)))
@@ -186,7 +180,7 @@ class Carer:
             exam = year_start + dt.timedelta(days=rng.randrange(365))
             age = exam.year - birthdate.year - ((exam.month, exam.day) <
                                                 (birthdate.month, birthdate.day))
-            if exam > until or exam < _years(self.today, -5) or age not in _CHECKUP_AGES:
+            if exam > until or exam < shift_years(self.today, -5) or age not in _CHECKUP_AGES:
                 continue
             if rng.random() >= share:
                 continue

@@ -14,15 +14,15 @@ import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from faker.providers.address.ja_JP import Provider as Addresses
 from faker.providers.person.ja_JP import Provider as Names
 
+from ..loaders.demo_people import to_half_width_kana
 from ..registry.model import Person, Sex
 from .data import PopulationData
 
-__all__ = ["Ages", "Namer", "birthdate_for", "to_half_width_kana"]
+__all__ = ["Ages", "Namer", "birthdate_for"]
 
 #: Surnames with an 異体字 (outside JIS X 0208), with their kana.
 _VARIANT_SURNAMES = (("髙橋", "タカハシ"), ("髙田", "タカダ"), ("山﨑", "ヤマザキ"),
@@ -74,18 +74,6 @@ def birthdate_for(rng: random.Random, age: int, today: dt.date) -> dt.date:
         return last_birthday.replace(year=last_birthday.year - age)
     except ValueError:  # 29 February
         return last_birthday.replace(year=last_birthday.year - age, day=28)
-
-
-@cache
-def _half_width() -> dict[int, str]:
-    import jaconv
-
-    return {ord(c): jaconv.z2h(c, kana=True, ascii=False, digit=False)
-            for c in "".join(chr(x) for x in range(0x30A1, 0x30FD))}
-
-
-def to_half_width_kana(text: str) -> str:
-    return text.translate(_half_width())
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Connection, Engine, func, select
 
 from ..cards import tables as card_tables
 from ..clock import Clock
+from ..loaders.demo_people import age_on
 from ..medical import tables as medical_tables
 from ..registry import orm, rules
 from ..registry.lookup import InsuranceCardQuery
@@ -72,10 +73,6 @@ def store_digest(engine: Engine) -> dict[str, str]:
     return digests
 
 
-def _age(birthdate: dt.date, day: dt.date) -> int:
-    return day.year - birthdate.year - ((day.month, day.day) < (birthdate.month, birthdate.day))
-
-
 def store_stats(engine: Engine, *, clock: Clock, sample: int = 2_000) -> dict[str, Any]:
     """Counts and shares of the store's population at the business time."""
     now = clock.now()
@@ -103,7 +100,7 @@ def _age_bands(connection: Connection, today: dt.date, persons: int) -> dict:
     ages = Counter()
     for (birthdate,) in connection.execution_options(yield_per=50_000).execute(
             select(orm.persons.c.birthdate)):
-        age = _age(birthdate, today)
+        age = age_on(birthdate, today)
         ages[next(f"{lo}-{hi}" if hi < 200 else f"{lo}+" for lo, hi in AGE_BANDS
                   if lo <= age <= hi)] += 1
     return {band: _share(ages[band], persons) for band in
