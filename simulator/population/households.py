@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..registry.model import Family, Insurer, Sex
 from .data import AgeTable, PopulationData
 from .insurers import Catalogue
-from .people import Ages, Namer, _Weighted, birthdate_for
+from .people import Ages, Namer, Weighted, birthdate_for
 
 __all__ = ["Member", "Household", "Composer", "EMPLOYEE_KINDS"]
 
@@ -62,9 +62,9 @@ class Composer:
         self.today = today
         self.ages = Ages(data)
         self.namer = Namer.from_faker(float(data.rates.get("variant_character_share", 0.005)))
-        self.places = _Weighted(data.municipalities, [m.weight for m in data.municipalities])
+        self.places = Weighted(data.municipalities, [m.weight for m in data.municipalities])
         shares = data.shares
-        self.employers = _Weighted(EMPLOYEE_KINDS, [shares[k] for k in EMPLOYEE_KINDS])
+        self.employers = Weighted(EMPLOYEE_KINDS, [shares[k] for k in EMPLOYEE_KINDS])
         self.twins = float(data.rates["twin_share_of_births"])
         self.welfare = float(shares["welfare"])
         self.spouse_dependent = float(data.households["spouse_dependent"])
@@ -75,7 +75,7 @@ class Composer:
         # along, so that adults of every age end up as many as the pyramid has.
         heads = [(key, count / (1 + self._spouse_rate(key[1])))
                  for key, count in sorted(self.ages.by_age.items()) if key[1] >= HEAD_MIN_AGE]
-        self.heads = _Weighted([k for k, _ in heads], [w for _, w in heads])
+        self.heads = Weighted([k for k, _ in heads], [w for _, w in heads])
 
     def _spouse_rate(self, age: int) -> float:
         return self.spouses[age] or 0.0

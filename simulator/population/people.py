@@ -22,14 +22,14 @@ from ..loaders.demo_people import to_half_width_kana
 from ..registry.model import Person, Sex
 from .data import PopulationData
 
-__all__ = ["Ages", "Namer", "birthdate_for"]
+__all__ = ["Ages", "Namer", "Weighted", "birthdate_for"]
 
 #: Surnames with an 異体字 (outside JIS X 0208), with their kana.
 _VARIANT_SURNAMES = (("髙橋", "タカハシ"), ("髙田", "タカダ"), ("山﨑", "ヤマザキ"),
                      ("宮﨑", "ミヤザキ"), ("𠮷田", "ヨシダ"), ("德永", "トクナガ"))
 
 
-class _Weighted:
+class Weighted:
     """Draw from weighted values with one ``random()`` and a bisect."""
 
     def __init__(self, values: Sequence, weights: Sequence[float]) -> None:
@@ -52,7 +52,7 @@ class Ages:
                 self.by_age[Sex.MALE, age] = band.male / len(years)
                 self.by_age[Sex.FEMALE, age] = band.female / len(years)
         self.total = sum(self.by_age.values())
-        self._draws: dict[tuple[int, int], _Weighted] = {}
+        self._draws: dict[tuple[int, int], Weighted] = {}
 
     def share(self, low: int, high: int) -> float:
         """The share of the population aged ``low``..``high`` (inclusive)."""
@@ -63,7 +63,7 @@ class Ages:
         key = (low, high)
         if key not in self._draws:
             items = [(k, v) for k, v in sorted(self.by_age.items()) if low <= k[1] <= high]
-            self._draws[key] = _Weighted([k for k, _ in items], [v for _, v in items])
+            self._draws[key] = Weighted([k for k, _ in items], [v for _, v in items])
         return self._draws[key].draw(rng)
 
 
@@ -80,16 +80,16 @@ def birthdate_for(rng: random.Random, age: int, today: dt.date) -> dt.date:
 class Namer:
     """Names, kana and addresses."""
 
-    surnames: _Weighted
-    male: _Weighted
-    female: _Weighted
+    surnames: Weighted
+    male: Weighted
+    female: Weighted
     variant_share: float
 
     @classmethod
     def from_faker(cls, variant_share: float) -> Namer:
         def weighted(pairs):
             weights = list(pairs.values()) if hasattr(pairs, "values") else [1.0] * len(pairs)
-            return _Weighted([p[:2] for p in pairs], weights)
+            return Weighted([p[:2] for p in pairs], weights)
 
         return cls(weighted(Names.last_name_pairs), weighted(Names.first_name_male_pairs),
                    weighted(Names.first_name_female_pairs), variant_share)
